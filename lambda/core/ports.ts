@@ -1,0 +1,57 @@
+/**
+ * Ports: what the use cases need from the outside world. Adapters in `lambda/adapters/` implement
+ * them over the AWS SDK; tests may pass their own. Every method throws the errors of
+ * `lambda/shared/errors.ts`, never raw SDK errors.
+ */
+import type { LoopState, RunRecord, TaskRecord, UserAccessResult } from './model';
+
+export interface AccessTasksGateway {
+  /** One BatchGetUserAccessTasks call for at most 50 IDs. */
+  batchGet(appBundleIdentifier: string, taskIds: readonly string[]): Promise<UserAccessResult[]>;
+  /** One StartUserAccessTasks call: the tasks started for one address. */
+  start(appBundleIdentifier: string, email: string): Promise<StartedTask[]>;
+}
+
+export interface StartedTask {
+  app?: string;
+  tenantId?: string;
+  taskId?: string;
+  error?: { errorCode?: string; errorMessage?: string };
+}
+
+/** Loop state plus the pending task IDs: one item per run, written with an optimistic lock on `cycle`. */
+export interface RunState extends LoopState {
+  /** Task IDs still being polled. */
+  pendingTaskIds: string[];
+  /** For each pending ID (same order): answers in a row that left it out. */
+  misses: number[];
+}
+
+export interface RunStateStore {
+  load(runId: string): Promise<RunState | undefined>;
+  /**
+   * Writes the state if the stored one is at `expectedCycle` (or absent when `expectedCycle` is undefined).
+   * Throws RunStateConflictError otherwise.
+   */
+  save(state: RunState, expectedCycle: number | undefined): Promise<void>;
+}
+
+export interface WriteReport {
+  /** Records written. */
+  written: number;
+  /** Records already stored with the same status, left as they were. */
+  skipped: number;
+  /** BatchWriteItem requests sent, retries of unprocessed items included. */
+  writeRequests: number;
+}
+
+export interface ResultsStore {
+  /**
+   * Stores task records, 25 a BatchWriteItem, retrying UnprocessedItems with backoff. A record whose key
+   * is already stored with the same `resultStatus` is left as it is, so writing a result twice leaves one
+   * identical record.
+   */
+  putTaskRecords(records: readonly TaskRecord[]): Promise<WriteReport>;
+  putRunRecord(run: RunRecord): Promise<void>;
+  getRunRecord(runId: string): Promise<RunRecord | undefined>;
+}
