@@ -55,3 +55,25 @@ export interface ResultsStore {
   putRunRecord(run: RunRecord): Promise<void>;
   getRunRecord(runId: string): Promise<RunRecord | undefined>;
 }
+
+/** What StartUserAccessTasks did for one address of a run. Stored before and after the call. */
+export interface StartRecord {
+  runId: string;
+  /** SHA-256 of the lower-cased address: the key, so the address itself is not a key. */
+  emailHash: string;
+  email: string;
+  /** STARTING: the call may be under way (or died); STARTED: tasks known; REJECTED: AppFabric refused it. */
+  state: 'STARTING' | 'STARTED' | 'REJECTED';
+  taskIds: string[];
+  errors: { app?: string; tenantId?: string; errorCode?: string; errorMessage?: string }[];
+  at: string;
+  expiresAt?: number;
+}
+
+export interface StartLedger {
+  get(runId: string, emailHash: string): Promise<StartRecord | undefined>;
+  /** Creates the STARTING marker; false when a record for the address already exists. */
+  claim(record: StartRecord): Promise<boolean>;
+  put(record: StartRecord): Promise<void>;
+  remove(runId: string, emailHash: string): Promise<void>;
+}

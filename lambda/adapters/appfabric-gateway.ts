@@ -1,0 +1,125 @@
+/**
+ * AccessTasksGateway over the AppFabric client. Turns the client's exceptions into the poller's named
+ * errors (the names the state machine retries or catches) and checks the shape of every answer.
+ */
+import { AppFabricClient, BatchGetUserAccessTasksCommand, StartUserAccessTasksCommand } from '../appfabric';
+import type { UserAccessResult } from '../core/model';
+import type { AccessTasksGateway, StartedTask } from '../core/ports';
+import {
+  AppBundleNotFoundError,
+  AppFabricAccessDeniedError,
+  AppFabricInvalidResponseError,
+  AppFabricThrottledError,
+  AppFabricUnavailableError,
+  AppFabricValidationError,
+  isPollerError,
+} from '../shared/errors';
+
+type SdkError = Error & {
+  $metadata?: { httpStatusCode?: number };
+  $fault?: string;
+  retryAfterSeconds?: number;
+  fieldList?: { name?: string; message?: string }[];
+  reason?: string;
+  code?: string;
+};
+
+/** Maps anything the client throws to one of the poller's errors. */
+export function toPollerError(error: unknown, operation: string): Error {
+  if (isPollerError(error)) return error;
+  const e = (error instanceof Error ? error : new Error(String(error))) as SdkError;
+  const options = { cause: error };
+  const status = e.$metadata?.httpStatusCode;
+  const what = `${operation}: ${e.name}: ${e.message}`;
+  switch (e.name) {
+    case 'ThrottlingException':
+      return new AppFabricThrottledError(what, e.retryAfterSeconds, options);
+    case 'InternalServerException':
+      return new AppFabricUnavailableError(what, e.retryAfterSeconds, options);
+    case 'AccessDeniedException':
+      return new AppFabricAccessDeniedError(what, options);
+    case 'ResourceNotFoundException':
+      return new AppBundleNotFoundError(what, options);
+    case 'ValidationException': {
+      const fields = (e.fieldList ?? []).map((f) => `${f.name}: ${f.message}`).join('; ');
+      return new AppFabricValidationError(fields ? `${what} (${fields})` : what, options);
+    }
+  }
+  // The body could not be read: a malformed or truncated answer.
+  if (e instanceof SyntaxError || /deserializ|unexpected end of json|json/i.test(e.message)) {
+    return new AppFabricInvalidResponseError(what, options);
+  }
+  if (status === undefined || status >= 500 || status === 429) {
+    // No answer at all (connection refused or reset, timeout) or a server fault: worth another try.
+    return new AppFabricUnavailableError(what, undefined, options);
+  }
+  return new AppFabricValidationError(what, options);
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Every field is optional in the model, but what is there must have the model's type. */
+function checkItems<T>(list: unknown, field: string, stringFields: readonly string[]): T[] {
+  if (list === undefined) return [];
+  if (!Array.isArray(list))
+    throw new AppFabricInvalidResponseError(`${field}: expected a list, got ${typeof list}`);
+  list.forEach((item, i) => {
+    if (!isRecord(item)) throw new AppFabricInvalidResponseError(`${field}[${i}]: expected an object`);
+    for (const key of stringFields) {
+      if (item[key] !== undefined && typeof item[key] !== 'string') {
+        throw new AppFabricInvalidResponseError(
+          `${field}[${i}].${key}: expected a string, got ${typeof item[key]}`,
+        );
+      }
+    }
+    for (const key of ['taskError', 'error']) {
+      if (item[key] !== undefined && !isRecord(item[key])) {
+        throw new AppFabricInvalidResponseError(`${field}[${i}].${key}: expected an object`);
+      }
+    }
+  });
+  return list as T[];
+}
+
+const RESULT_STRINGS = [
+  'app',
+  'tenantId',
+  'tenantDisplayName',
+  'taskId',
+  'resultStatus',
+  'email',
+  'userId',
+  'userFullName',
+  'userFirstName',
+  'userLastName',
+  'userStatus',
+] as const;
+
+export class AppFabricGateway implements AccessTasksGateway {
+  constructor(private readonly client: AppFabricClient = new AppFabricClient({})) {}
+
+  async batchGet(appBundleIdentifier: string, taskIds: readonly string[]): Promise<UserAccessResult[]> {
+    let output: unknown;
+    try {
+      output = await this.client.send(
+        new BatchGetUserAccessTasksCommand({ appBundleIdentifier, taskIdList: [...taskIds] }),
+      );
+    } catch (error) {
+      throw toPollerError(error, 'BatchGetUserAccessTasks');
+    }
+    const list = isRecord(output) ? output.userAccessResultsList : undefined;
+    return checkItems<UserAccessResult>(list, 'userAccessResultsList', RESULT_STRINGS);
+  }
+
+  async start(appBundleIdentifier: string, email: string): Promise<StartedTask[]> {
+    let output: unknown;
+    try {
+      output = await this.client.send(new StartUserAccessTasksCommand({ appBundleIdentifier, email }));
+    } catch (error) {
+      throw toPollerError(error, 'StartUserAccessTasks');
+    }
+    const list = isRecord(output) ? output.userAccessTasksList : undefined;
+    return checkItems<StartedTask>(list, 'userAccessTasksList', ['app', 'tenantId', 'taskId']);
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * StartLedger over DynamoDB: one item per address of a run, beside the run's other items
+ * (pk RUN#<runId>, sk START#<sha256 of the address>).
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { StartLedger, StartRecord } from '../core/ports';
+import { ResultsStoreUnavailableError } from '../shared/errors';
+import { Keys, Table } from '../shared/names';
+
+const key = (runId: string, emailHash: string) => ({
+  [Table.partitionKey]: Keys.runPk(runId),
+  [Table.sortKey]: Keys.startSk(emailHash),
+});
+
+export class DynamoDbStartLedger implements StartLedger {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly tableName: string;
+
+  constructor(options: { tableName: string; client?: DynamoDBDocumentClient }) {
+    this.tableName = options.tableName;
+    this.client =
+      options.client ??
+      DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+        marshallOptions: { removeUndefinedValues: true },
+      });
+  }
+
+  async get(runId: string, emailHash: string): Promise<StartRecord | undefined> {
+    const out = await this.call(() =>
+      this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: key(runId, emailHash), ConsistentRead: true }),
+      ),
+    );
+    if (!out.Item) return undefined;
+    const { [Table.partitionKey]: _pk, [Table.sortKey]: _sk, ...record } = out.Item;
+    return record as StartRecord;
+  }
+
+  async claim(record: StartRecord): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...key(record.runId, record.emailHash), ...record },
+          ConditionExpression: 'attribute_not_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': Table.partitionKey },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw new ResultsStoreUnavailableError(`claiming a start record failed: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+
+  async put(record: StartRecord): Promise<void> {
+    await this.call(() =>
+      this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...key(record.runId, record.emailHash), ...record },
+        }),
+      ),
+    );
+  }
+
+  async remove(runId: string, emailHash: string): Promise<void> {
+    await this.call(() =>
+      this.client.send(new DeleteCommand({ TableName: this.tableName, Key: key(runId, emailHash) })),
+    );
+  }
+
+  private async call<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw new ResultsStoreUnavailableError(`DynamoDB call failed: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+}

@@ -1,0 +1,19 @@
+import type { AccessTasksGateway, ResultsStore, RunStateStore } from './ports';
+import type { RuntimeSettings } from './settings';
+
+/** What the use cases log through: a subset of the Powertools Logger, so tests can pass their own. */
+export interface Log {
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+}
+
+export interface PollerDeps {
+  gateway: AccessTasksGateway;
+  results: ResultsStore;
+  runState: RunStateStore;
+  settings: RuntimeSettings;
+  now: () => Date;
+  log: Log;
+}
+
+export const silentLog: Log = { info: () => {}, warn: () => {} };

@@ -1,0 +1,102 @@
+/**
+ * Starts AppFabric tasks for the addresses of a run. StartUserAccessTasks is not idempotent, so each
+ * address is claimed in the ledger before the call and its answer stored after: a retried or re-driven
+ * Start reuses what was started and never starts a second set for an address.
+ */
+import { createHash } from 'node:crypto';
+import { isPollerError } from '../shared/errors';
+import { UUID_PATTERN } from '../shared/names';
+import { mapWithConcurrency } from './concurrency';
+import type { Log } from './deps';
+import type { AccessTasksGateway, StartLedger, StartRecord } from './ports';
+import { expiresAt } from './records';
+import type { StartTasksForEmails } from './start';
+
+export const emailHash = (email: string): string =>
+  createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
+
+export interface EmailStartDeps {
+  gateway: AccessTasksGateway;
+  ledger: StartLedger;
+  log: Log;
+  now: () => Date;
+  retentionDays: number;
+  concurrency?: number;
+}
+
+export function makeStartTasksForEmails(deps: EmailStartDeps): StartTasksForEmails {
+  return async (run, emails) => {
+    const perAddress = await mapWithConcurrency(emails, deps.concurrency ?? 4, (email) =>
+      startOne(run, email, deps),
+    );
+    return perAddress.flat();
+  };
+}
+
+async function startOne(
+  run: { runId: string; appBundleIdentifier: string },
+  email: string,
+  deps: EmailStartDeps,
+): Promise<string[]> {
+  const hash = emailHash(email);
+  const at = deps.now();
+  const base: StartRecord = {
+    runId: run.runId,
+    emailHash: hash,
+    email,
+    state: 'STARTING',
+    taskIds: [],
+    errors: [],
+    at: at.toISOString(),
+    expiresAt: expiresAt(at, deps.retentionDays),
+  };
+  if (!(await deps.ledger.claim(base))) {
+    const known = await deps.ledger.get(run.runId, hash);
+    if (known?.state === 'STARTING') {
+      // An earlier attempt died during the call: its tasks may exist, so do not start another set.
+      await deps.ledger.put({
+        ...known,
+        state: 'REJECTED',
+        errors: [
+          {
+            errorCode: 'START_OUTCOME_UNKNOWN',
+            errorMessage: 'an earlier attempt stopped during StartUserAccessTasks',
+          },
+        ],
+      });
+      return [];
+    }
+    return known?.taskIds ?? [];
+  }
+  let tasks: Awaited<ReturnType<AccessTasksGateway['start']>>;
+  try {
+    tasks = await deps.gateway.start(run.appBundleIdentifier, email);
+  } catch (error) {
+    if (isPollerError(error) && error.retryable) {
+      // Throttled or unavailable: nothing was started, so free the address for the retry.
+      await deps.ledger.remove(run.runId, hash);
+      throw error;
+    }
+    if (isPollerError(error) && error.name === 'AppFabricValidationError') {
+      // This address was refused; the other addresses go on. The message may echo the address: keep only the code.
+      await deps.ledger.put({ ...base, state: 'REJECTED', errors: [{ errorCode: 'ValidationException' }] });
+      deps.log.warn('address rejected', { runId: run.runId, emailHash: hash.slice(0, 12) });
+      return [];
+    }
+    await deps.ledger.remove(run.runId, hash);
+    throw error;
+  }
+  const taskIds = tasks
+    .map((t) => t.taskId?.toLowerCase())
+    .filter((id): id is string => id !== undefined && UUID_PATTERN.test(id));
+  const errors = tasks
+    .filter((t) => t.error || !t.taskId)
+    .map((t) => ({
+      app: t.app,
+      tenantId: t.tenantId,
+      errorCode: t.error?.errorCode ?? 'NO_TASK_ID',
+      errorMessage: t.error?.errorMessage,
+    }));
+  await deps.ledger.put({ ...base, state: 'STARTED', taskIds, errors });
+  return taskIds;
+}
