@@ -57,6 +57,9 @@ export function makeHandler(getRuntime: () => PollerRuntime) {
 
 let runtime: PollerRuntime | undefined;
 export const handler = makeHandler(() => {
-  runtime ??= createRuntime(logger);
+  runtime ??= createRuntime({
+    info: (message, extra) => logger.info(message, extra ?? {}),
+    warn: (message, extra) => logger.warn(message, extra ?? {}),
+  });
   return runtime;
 });

@@ -1,0 +1,85 @@
+/**
+ * The DynamoDB DocumentClient the adapters share, and the error mapping every adapter applies:
+ * callers see the errors of `lambda/shared/errors.ts`, never raw SDK errors.
+ */
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ResultsStoreUnavailableError } from '../shared/errors';
+
+/** Builds a DocumentClient that drops undefined values, so absent fields are never written. */
+export const createDocumentClient = (config: DynamoDBClientConfig = {}): DynamoDBDocumentClient =>
+  DynamoDBDocumentClient.from(new DynamoDBClient(config), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+
+let shared: DynamoDBDocumentClient | undefined;
+
+/** One client a Lambda container reuses across invocations (default credential chain and region). */
+export const defaultDocumentClient = (): DynamoDBDocumentClient => {
+  shared ??= createDocumentClient();
+  return shared;
+};
+
+/** The SDK error's name (`ConditionalCheckFailedException`, `ThrottlingException`, ...), if any. */
+export const errorName = (error: unknown): string | undefined =>
+  error instanceof Error ? error.name : undefined;
+
+/** A failed call after the SDK's own retries: throttling, 5xx, network, missing table, ... */
+export const unavailable = (
+  operation: string,
+  tableName: string,
+  error: unknown,
+): ResultsStoreUnavailableError =>
+  new ResultsStoreUnavailableError(
+    `DynamoDB ${operation} on table ${tableName} failed: ${errorName(error) ?? 'Error'}: ${
+      error instanceof Error ? error.message : String(error)
+    }`,
+    { cause: error },
+  );
+
+/** Exponential backoff with jitter: half fixed, half random, capped. `attempt` counts from 1. */
+export const backoffDelayMs = (attempt: number, baseDelayMs: number, maxDelayMs: number): number => {
+  const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+};
+
+export const defaultSleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => {
+    setTimeout(resolve, ms);
+  });
+
+/** Splits a list into chunks of at most `size`. */
+export const chunk = <T>(items: readonly T[], size: number): T[][] => {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+};
+
+/**
+ * Runs `fn` over `items` with at most `limit` calls in flight; results keep the input order.
+ * `shouldStop` is asked before each new item starts: once it answers true, items not yet started get
+ * `skipped(item)` instead (so one failure stops the rest without losing track of them).
+ */
+export const mapWithConcurrency = async <T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+  shouldStop: () => boolean = () => false,
+  skipped?: (item: T) => R,
+): Promise<R[]> => {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      const item = items[index]!;
+      if (skipped && shouldStop()) {
+        results[index] = skipped(item);
+        continue;
+      }
+      results[index] = await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+};

@@ -1,0 +1,213 @@
+/**
+ * `npm run query -- <selector> [options]`: reads the results table, deployed or local.
+ *
+ * The table is, in order: `--table`, env RESULTS_TABLE_NAME, the local run's `.local/last-run.json`.
+ * (The deployed stack's `ResultsTableName` output is not looked up: @aws-sdk/client-cloudformation is not a
+ * dependency of this project. The message for a missing table shows the AWS CLI command that prints it.)
+ * The endpoint is env AWS_ENDPOINT_URL_DYNAMODB, else the file's `endpoint` when the table came from
+ * the file, else DynamoDB of the default region; credentials come from the default chain.
+ *
+ * Exit codes: 0 answered (also when nothing matched), 1 the read failed, 2 bad arguments or no table.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ResultsReader, type TaskQueryOptions } from '../lambda/adapters/dynamodb-results-reader';
+import type { RunRecord, TaskRecord } from '../lambda/core/model';
+import { EnvNames } from '../lambda/shared/names';
+import { parseQueryArgs, type QueryArgs, USAGE, UsageError } from './query/args';
+import { describeQuery, formatRuns, formatTasks } from './query/format';
+
+export const LAST_RUN_FILE = join('.local', 'last-run.json');
+export const STACK_NAME = 'AppFabricPollerStack';
+export const STACK_OUTPUT = 'ResultsTableName';
+
+export type QueryReader = Pick<ResultsReader, 'byRun' | 'byTask' | 'byEmail' | 'byApp' | 'listRuns'>;
+
+export interface QueryIo {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  /** Default process.env. */
+  env?: NodeJS.ProcessEnv;
+  /** Where `.local/last-run.json` is looked for. Default process.cwd(). */
+  cwd?: string;
+  /** Read through this instead of a reader built for the resolved table (tests). */
+  reader?: QueryReader;
+}
+
+export interface TableTarget {
+  tableName: string;
+  /** Where the name came from, for messages. */
+  source: '--table' | typeof EnvNames.tableName | typeof LAST_RUN_FILE;
+  endpoint?: string;
+}
+
+class TargetError extends Error {}
+
+const readLastRun = async (cwd: string): Promise<{ tableName: string; endpoint?: string } | undefined> => {
+  let text: string;
+  try {
+    text = await readFile(join(cwd, LAST_RUN_FILE), 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new TargetError(`cannot read ${LAST_RUN_FILE}: ${(error as Error).message}`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new TargetError(`${LAST_RUN_FILE} is not JSON: ${(error as Error).message}`);
+  }
+  const { tableName, endpoint } = (data ?? {}) as { tableName?: unknown; endpoint?: unknown };
+  if (typeof tableName !== 'string' || tableName === '') {
+    throw new TargetError(`${LAST_RUN_FILE} has no "tableName"`);
+  }
+  if (endpoint !== undefined && typeof endpoint !== 'string') {
+    throw new TargetError(`${LAST_RUN_FILE} has an "endpoint" that is not a string`);
+  }
+  return endpoint ? { tableName, endpoint } : { tableName };
+};
+
+/** Which table to read and where; undefined when no source names one. */
+export async function resolveTarget(
+  query: Pick<QueryArgs, 'table'>,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<TableTarget | undefined> {
+  const envEndpoint = env.AWS_ENDPOINT_URL_DYNAMODB || undefined;
+  const withEndpoint = (target: TableTarget, fallback?: string): TableTarget => {
+    const endpoint = envEndpoint ?? fallback;
+    return endpoint === undefined ? target : { ...target, endpoint };
+  };
+  if (query.table !== undefined) return withEndpoint({ tableName: query.table, source: '--table' });
+  const fromEnv = env[EnvNames.tableName];
+  if (fromEnv) return withEndpoint({ tableName: fromEnv, source: EnvNames.tableName });
+  const lastRun = await readLastRun(cwd);
+  if (lastRun) return withEndpoint({ tableName: lastRun.tableName, source: LAST_RUN_FILE }, lastRun.endpoint);
+  return undefined;
+}
+
+const isLoopback = (endpoint: string): boolean => {
+  try {
+    return ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(endpoint).hostname);
+  } catch {
+    return false;
+  }
+};
+
+/** A client for the target: AWS through the default chain, or a local endpoint (dummy credentials if none). */
+export function clientFor(target: TableTarget, env: NodeJS.ProcessEnv): DynamoDBClient {
+  const config: DynamoDBClientConfig = {};
+  if (target.endpoint !== undefined) {
+    config.endpoint = target.endpoint;
+    if (isLoopback(target.endpoint)) {
+      config.region = env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1';
+      if (!env.AWS_ACCESS_KEY_ID && !env.AWS_PROFILE) {
+        config.credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+      }
+    }
+  }
+  return new DynamoDBClient(config);
+}
+
+const noTableMessage = () =>
+  `no results table: pass --table NAME, set ${EnvNames.tableName}, or run the poller locally ` +
+  `(npm start writes ${LAST_RUN_FILE}).\n` +
+  `The deployed table's name is the ${STACK_OUTPUT} output of stack ${STACK_NAME}:\n` +
+  `  aws cloudformation describe-stacks --stack-name ${STACK_NAME} ` +
+  `--query "Stacks[0].Outputs[?OutputKey=='${STACK_OUTPUT}'].OutputValue" --output text\n`;
+
+async function run(query: QueryArgs, reader: QueryReader): Promise<TaskRecord[] | RunRecord[]> {
+  const opts: TaskQueryOptions = {
+    ...(query.status === undefined ? {} : { status: query.status }),
+    ...(query.since === undefined ? {} : { since: query.since }),
+    ...(query.limit === undefined ? {} : { limit: query.limit }),
+  };
+  const s = query.selector;
+  switch (s.kind) {
+    case 'task':
+      return reader.byTask(s.taskId, opts);
+    case 'email':
+      return reader.byEmail(s.email, opts);
+    case 'app':
+      return reader.byApp(s.app, s.tenantId, opts);
+    case 'run':
+      return reader.byRun(s.runId, opts);
+    default:
+      return reader.listRuns({
+        ...(query.since === undefined ? {} : { since: query.since }),
+        ...(query.limit === undefined ? {} : { limit: query.limit }),
+      });
+  }
+}
+
+/** The CLI: parses `argv` (the arguments after `--`), queries, prints. Resolves to the exit code. */
+export async function main(argv: readonly string[], io: QueryIo): Promise<number> {
+  const env = io.env ?? process.env;
+  let query: QueryArgs;
+  try {
+    const parsed = parseQueryArgs(argv);
+    if (parsed.help) {
+      io.stdout.write(USAGE);
+      return 0;
+    }
+    query = parsed.query;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr.write(`error: ${error.message}\n\n${USAGE}`);
+    return 2;
+  }
+
+  let reader = io.reader;
+  let client: DynamoDBClient | undefined;
+  try {
+    if (reader === undefined) {
+      const target = await resolveTarget(query, env, io.cwd ?? process.cwd());
+      if (target === undefined) {
+        io.stderr.write(`error: ${noTableMessage()}`);
+        return 2;
+      }
+      client = clientFor(target, env);
+      reader = new ResultsReader({
+        tableName: target.tableName,
+        client: DynamoDBDocumentClient.from(client),
+      });
+    }
+
+    const records = await run(query, reader);
+    const output =
+      query.selector.kind === 'runs'
+        ? formatRuns(records as RunRecord[], query.format)
+        : formatTasks(records as TaskRecord[], query.format);
+    if (records.length === 0) {
+      const message = `No records found for ${describeQuery(query)}\n`;
+      // Keep machine formats parseable: an empty document (JSON [], CSV header) on stdout, the message on stderr.
+      if (query.format === 'table') io.stdout.write(message);
+      else {
+        io.stdout.write(output);
+        io.stderr.write(message);
+      }
+      return 0;
+    }
+    io.stdout.write(output);
+    return 0;
+  } catch (error) {
+    io.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  } finally {
+    client?.destroy();
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,479 @@
+/**
+ * DynamoDbResultsStore and ResultsReader against a real in-memory DynamoDB (dynalite).
+ * The one fake is a DocumentClient whose `send` leaves part of a BatchWriteItem unprocessed (or fails it),
+ * since dynalite never returns UnprocessedItems.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  type BatchWriteCommandOutput,
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { ResultsReader } from '../lambda/adapters/dynamodb-results-reader';
+import { DynamoDbResultsStore, TaskRecordsNotWrittenError } from '../lambda/adapters/dynamodb-results-store';
+import type { RunRecord, TaskRecord } from '../lambda/core/model';
+import { InvalidInputError, ResultsStoreUnavailableError } from '../lambda/shared/errors';
+import { Keys, Table } from '../lambda/shared/names';
+import { type DynaliteHandle, startDynalite } from '../local/dynalite';
+import { ensureTable } from '../local/table';
+
+let dynamo: DynaliteHandle;
+let base: DynamoDBClient;
+let doc: DynamoDBDocumentClient;
+let tableName: string;
+let tableCount = 0;
+
+const newDoc = () => DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
+
+beforeAll(async () => {
+  dynamo = await startDynalite();
+  base = new DynamoDBClient({
+    endpoint: dynamo.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  doc = newDoc();
+});
+
+afterAll(async () => {
+  base.destroy();
+  await dynamo.close();
+});
+
+// A fresh table for every test: no test sees another's records.
+beforeEach(async () => {
+  tableName = `results-${++tableCount}`;
+  await ensureTable(base, tableName);
+});
+
+const noSleep = async () => {};
+const storeWith = (
+  client = doc,
+  extra: Partial<ConstructorParameters<typeof DynamoDbResultsStore>[0]> = {},
+) => new DynamoDbResultsStore({ tableName, client, sleep: noSleep, ...extra });
+const reader = (client = doc) => new ResultsReader({ tableName, client });
+
+const minute = (n: number) => new Date(Date.UTC(2024, 4, 1, 10, n)).toISOString();
+const taskId = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
+const task = (n: number, overrides: Partial<TaskRecord> = {}): TaskRecord => ({
+  runId: 'run-1',
+  taskId: taskId(n),
+  resultStatus: 'COMPLETED',
+  appBundleIdentifier: 'arn:aws:appfabric:us-east-1:123456789012:appbundle/abc',
+  recordedAt: minute(n),
+  ...overrides,
+});
+
+const fullTask = (): TaskRecord => ({
+  app: 'SLACK',
+  tenantId: 'T0123',
+  tenantDisplayName: 'Acme, "Main" workspace',
+  taskId: taskId(1),
+  resultStatus: 'FAILED',
+  email: 'Jane.Doe@Example.com',
+  userId: 'U42',
+  userFullName: 'Jane Doe',
+  userFirstName: 'Jane',
+  userLastName: 'Doe',
+  userStatus: 'ACTIVE',
+  taskError: { errorCode: 'ACCESS_DENIED', errorMessage: 'token expired' },
+  appBundleIdentifier: 'arn:aws:appfabric:us-east-1:123456789012:appbundle/abc',
+  runId: 'run-1',
+  recordedAt: '2024-05-01T10:00:00.000Z',
+  expiresAt: 1_800_000_000,
+});
+
+const counts = (total: number) => ({
+  total,
+  pending: 0,
+  COMPLETED: total,
+  FAILED: 0,
+  EXPIRED: 0,
+  NOT_FOUND: 0,
+  TIMED_OUT: 0,
+});
+
+const rawItem = async (runId: string, sk: string) =>
+  (
+    await doc.send(
+      new GetCommand({
+        TableName: tableName,
+        Key: { [Table.partitionKey]: Keys.runPk(runId), [Table.sortKey]: sk },
+      }),
+    )
+  ).Item;
+
+/**
+ * A DocumentClient whose BatchWriteItem `send` writes only the first `plan(call, size)` items of a request
+ * and returns the rest as UnprocessedItems (or throws the Error `plan` returns). Every other call is real.
+ */
+const flakyBatchWrites = (plan: (call: number, size: number) => number | Error) => {
+  const client = newDoc();
+  const realSend = client.send.bind(client) as (command: unknown) => Promise<unknown>;
+  const sizes: number[] = [];
+  client.send = (async (command: unknown) => {
+    if (!(command instanceof BatchWriteCommand)) return realSend(command);
+    const [table, requests] = Object.entries(command.input.RequestItems ?? {})[0]!;
+    sizes.push(requests.length);
+    const keep = plan(sizes.length, requests.length);
+    if (keep instanceof Error) throw keep;
+    if (keep > 0)
+      await realSend(new BatchWriteCommand({ RequestItems: { [table]: requests.slice(0, keep) } }));
+    const rest = requests.slice(keep);
+    const out: BatchWriteCommandOutput = {
+      $metadata: {},
+      UnprocessedItems: rest.length ? { [table]: rest } : {},
+    };
+    return out;
+  }) as typeof client.send;
+  return { client, sizes };
+};
+
+describe('putTaskRecords', () => {
+  it('stores every field of a record and reads it back unchanged, with the index attributes set', async () => {
+    // Prepare
+    const record = fullTask();
+
+    // Act
+    const report = await storeWith().putTaskRecords([record]);
+    const [readBack] = await reader().byRun('run-1');
+    const item = await rawItem('run-1', Keys.taskSk(record.taskId));
+
+    // Assess
+    expect(report).toEqual({ written: 1, skipped: 0, writeRequests: 1 });
+    expect(readBack).toEqual(record);
+    expect(item).toMatchObject({
+      [Table.partitionKey]: 'RUN#run-1',
+      [Table.sortKey]: `TASK#${record.taskId}`,
+      [Table.indexes.byEmail.partitionKey]: 'jane.doe@example.com',
+      [Table.indexes.byApp.sortKey]: Keys.tenantKey('T0123', record.recordedAt, record.taskId),
+      [Table.indexes.byTask.partitionKey]: record.taskId,
+      [Table.indexes.byTask.sortKey]: record.recordedAt,
+    });
+  });
+
+  it('writes no attribute for an undefined field, and no index attribute without its source', async () => {
+    // Prepare
+    const record = task(1, { email: undefined, app: undefined, userId: undefined, expiresAt: undefined });
+
+    // Act
+    await storeWith().putTaskRecords([record]);
+    const item = await rawItem('run-1', Keys.taskSk(record.taskId));
+
+    // Assess
+    expect(Object.keys(item ?? {}).sort()).toEqual(
+      ['pk', 'sk', 'runId', 'taskId', 'resultStatus', 'appBundleIdentifier', 'recordedAt'].sort(),
+    );
+    expect(await reader().byRun('run-1')).toEqual([task(1)]);
+  });
+
+  it('leaves a record already stored with the same status as it was, and reports it skipped', async () => {
+    // Prepare
+    const store = storeWith();
+    const first = task(1, { recordedAt: '2024-05-01T10:00:00.000Z' });
+    await store.putTaskRecords([first]);
+
+    // Act
+    const again = await store.putTaskRecords([{ ...first, recordedAt: '2024-05-01T11:00:00.000Z' }]);
+
+    // Assess
+    expect(again).toEqual({ written: 0, skipped: 1, writeRequests: 0 });
+    expect(await reader().byTask(first.taskId)).toEqual([first]);
+  });
+
+  it('overwrites a record whose status changed', async () => {
+    // Prepare
+    const store = storeWith();
+    await store.putTaskRecords([task(1, { resultStatus: 'TIMED_OUT', recordedAt: minute(1) })]);
+    const completed = task(1, { resultStatus: 'COMPLETED', recordedAt: minute(5), userId: 'U1' });
+
+    // Act
+    const report = await store.putTaskRecords([completed]);
+
+    // Assess
+    expect(report).toEqual({ written: 1, skipped: 0, writeRequests: 1 });
+    expect(await reader().byRun('run-1')).toEqual([completed]);
+  });
+
+  it('writes 60 records in ceil(60/25) = 3 BatchWriteItem requests', async () => {
+    // Prepare
+    const records = Array.from({ length: 60 }, (_, i) => task(i));
+
+    // Act
+    const report = await storeWith().putTaskRecords(records);
+
+    // Assess
+    expect(report).toEqual({ written: 60, skipped: 0, writeRequests: 3 });
+    expect(await reader().byRun('run-1')).toHaveLength(60);
+  });
+
+  it('writes only the new records of a mixed batch, and a key given twice once (the last wins)', async () => {
+    // Prepare
+    const store = storeWith();
+    await store.putTaskRecords([task(1), task(2)]);
+    const batch = [task(1), task(2, { resultStatus: 'FAILED' }), task(3, { userId: 'old' }), task(3)];
+
+    // Act
+    const report = await store.putTaskRecords(batch);
+
+    // Assess
+    expect(report).toEqual({ written: 2, skipped: 2, writeRequests: 1 });
+    expect(await reader().byRun('run-1')).toEqual([task(1), task(2, { resultStatus: 'FAILED' }), task(3)]);
+  });
+
+  it('retries UnprocessedItems with growing, jittered delays until every record is written', async () => {
+    // Prepare: the first 3 BatchWriteItem calls process only 5 items each.
+    const { client, sizes } = flakyBatchWrites((call, size) => (call <= 3 ? 5 : size));
+    const delays: number[] = [];
+    const store = storeWith(client, {
+      concurrency: 1,
+      baseDelayMs: 100,
+      sleep: async (ms) => {
+        delays.push(ms);
+      },
+    });
+    const records = Array.from({ length: 30 }, (_, i) => task(i));
+
+    // Act
+    const report = await store.putTaskRecords(records);
+
+    // Assess: batch of 25 sent 4 times (25, 20, 15, 10 items), then the batch of 5.
+    expect(report).toEqual({ written: 30, skipped: 0, writeRequests: 5 });
+    expect(sizes).toEqual([25, 20, 15, 10, 5]);
+    expect(await reader().byRun('run-1')).toEqual(
+      records.slice().sort((a, b) => a.taskId.localeCompare(b.taskId)),
+    );
+    expect(delays).toHaveLength(3);
+    delays.forEach((ms, i) => {
+      const ceiling = 100 * 2 ** i;
+      expect(ms).toBeGreaterThanOrEqual(ceiling / 2);
+      expect(ms).toBeLessThanOrEqual(ceiling);
+    });
+  });
+
+  it('throws ResultsStoreUnavailableError naming every record still unprocessed after the last attempt', async () => {
+    // Prepare: every call processes one item only.
+    const { client, sizes } = flakyBatchWrites(() => 1);
+    const store = storeWith(client, { maxAttempts: 3 });
+    const records = Array.from({ length: 10 }, (_, i) => task(i));
+
+    // Act
+    const error = await store.putTaskRecords(records).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+
+    // Assess: 3 written, 7 reported, none lost.
+    expect(error).toBeInstanceOf(ResultsStoreUnavailableError);
+    expect(error).toBeInstanceOf(TaskRecordsNotWrittenError);
+    const notWritten = error as TaskRecordsNotWrittenError;
+    expect(notWritten.name).toBe('ResultsStoreUnavailableError');
+    expect(notWritten.message).toMatch(/7 of 10 task records not written/);
+    expect(notWritten.report).toEqual({ written: 3, skipped: 0, writeRequests: 3 });
+    expect(sizes).toEqual([10, 9, 8]);
+    const stored = (await reader().byRun('run-1')).map((r) => r.taskId);
+    const reported = notWritten.notWritten.map((k) => k.taskId);
+    expect(stored).toHaveLength(3);
+    expect(reported).toHaveLength(7);
+    expect([...stored, ...reported].sort()).toEqual(records.map((r) => r.taskId).sort());
+    expect(notWritten.notWritten.every((k) => k.runId === 'run-1')).toBe(true);
+  });
+
+  it('reports the batches not written when a BatchWriteItem request fails, with the SDK error as cause', async () => {
+    // Prepare: the second request is throttled past the SDK's retries.
+    const throttled = Object.assign(new Error('Rate exceeded'), {
+      name: 'ProvisionedThroughputExceededException',
+    });
+    const { client } = flakyBatchWrites((call, size) => (call === 2 ? throttled : size));
+    const store = storeWith(client, { concurrency: 1 });
+    const records = Array.from({ length: 60 }, (_, i) => task(i));
+
+    // Act
+    const error = (await store
+      .putTaskRecords(records)
+      .catch((e: unknown) => e)) as TaskRecordsNotWrittenError;
+
+    // Assess: batch 1 written; batch 2 failed; batch 3 never started. All 35 reported.
+    expect(error).toBeInstanceOf(ResultsStoreUnavailableError);
+    expect(error.cause).toBe(throttled);
+    expect(error.report).toEqual({ written: 25, skipped: 0, writeRequests: 2 });
+    expect(error.notWritten).toHaveLength(35);
+    const stored = (await reader().byRun('run-1')).map((r) => r.taskId);
+    expect([...stored, ...error.notWritten.map((k) => k.taskId)].sort()).toEqual(
+      records.map((r) => r.taskId).sort(),
+    );
+  });
+
+  it('turns an SDK error into ResultsStoreUnavailableError with the SDK error as cause', async () => {
+    // Prepare
+    const store = new DynamoDbResultsStore({ tableName: 'no-such-table', client: doc });
+
+    // Act
+    const error = (await store.putTaskRecords([task(1)]).catch((e: unknown) => e)) as Error;
+
+    // Assess
+    expect(error).toBeInstanceOf(ResultsStoreUnavailableError);
+    expect((error.cause as Error).name).toBe('ResourceNotFoundException');
+  });
+
+  it('refuses a record without a task ID before writing anything', async () => {
+    // Act
+    const error = await storeWith()
+      .putTaskRecords([task(1), task(2, { taskId: '' })])
+      .catch((e: unknown) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as InvalidInputError).field).toBe('records[1].taskId');
+    expect(await reader().byRun('run-1')).toEqual([]);
+  });
+});
+
+describe('run records', () => {
+  const run = (n: number, overrides: Partial<RunRecord> = {}): RunRecord => ({
+    runId: `run-${n}`,
+    appBundleIdentifier: 'arn:aws:appfabric:us-east-1:123456789012:appbundle/abc',
+    inputKind: 'taskIds',
+    outcome: 'SUCCEEDED',
+    startedAt: minute(n),
+    counts: counts(n),
+    ...overrides,
+  });
+
+  it('stores a run record with every field and reads it back', async () => {
+    // Prepare
+    const full = run(1, {
+      inputKind: 'taskIds+emails',
+      outcome: 'FAILED',
+      endedAt: minute(9),
+      errorName: 'AppFabricAccessDeniedError',
+      errorCause: 'denied',
+      expiresAt: 1_800_000_000,
+    });
+    const store = storeWith();
+
+    // Act
+    await store.putRunRecord(full);
+
+    // Assess
+    expect(await store.getRunRecord('run-1')).toEqual(full);
+    expect(await reader().getRun('run-1')).toEqual(full);
+    expect(await store.getRunRecord('run-404')).toBeUndefined();
+    expect(await rawItem('run-1', Keys.runSk)).toMatchObject({
+      [Table.indexes.runsByStart.partitionKey]: Keys.runListKey,
+    });
+  });
+
+  it('lists runs newest first, and by outcome and start time', async () => {
+    // Prepare
+    const store = storeWith();
+    for (const n of [2, 5, 1, 4, 3])
+      await store.putRunRecord(run(n, n === 4 ? { outcome: 'TIMED_OUT' } : {}));
+
+    // Act
+    const all = await reader().listRuns();
+    const timedOut = await reader().listRuns({ status: 'TIMED_OUT' });
+    const recent = await reader().listRuns({ since: minute(3), limit: 2 });
+
+    // Assess
+    expect(all.map((r) => r.runId)).toEqual(['run-5', 'run-4', 'run-3', 'run-2', 'run-1']);
+    expect(timedOut.map((r) => r.runId)).toEqual(['run-4']);
+    expect(recent.map((r) => r.runId)).toEqual(['run-5', 'run-4']);
+  });
+});
+
+describe('ResultsReader', () => {
+  beforeEach(async () => {
+    await storeWith().putTaskRecords([
+      task(1, { runId: 'run-1', app: 'SLACK', tenantId: 'T1', email: 'Jane@Example.com' }),
+      task(2, {
+        runId: 'run-1',
+        app: 'SLACK',
+        tenantId: 'T2',
+        email: 'bob@example.com',
+        resultStatus: 'FAILED',
+      }),
+      task(3, { runId: 'run-1', app: 'ZOOM', tenantId: 'T1', email: 'jane@example.com' }),
+      // The same task again in a later run, later.
+      task(1, {
+        runId: 'run-2',
+        recordedAt: minute(30),
+        app: 'SLACK',
+        tenantId: 'T1',
+        email: 'JANE@example.com',
+      }),
+      task(4, {
+        runId: 'run-2',
+        recordedAt: minute(31),
+        app: 'SLACK',
+        tenantId: 'T1',
+        resultStatus: 'EXPIRED',
+      }),
+      task(5, { runId: 'run-2', recordedAt: minute(32), tenantId: 'T1', email: 'jane@example.com' }),
+    ]);
+  });
+
+  const ids = (records: TaskRecord[]) => records.map((r) => `${r.runId}/${r.taskId.slice(-1)}`);
+
+  it('reads a task across runs, newest first', async () => {
+    expect(ids(await reader().byTask(taskId(1)))).toEqual(['run-2/1', 'run-1/1']);
+    expect(ids(await reader().byTask(taskId(1), { since: minute(10) }))).toEqual(['run-2/1']);
+  });
+
+  it('reads a person by email, case-insensitively, newest first', async () => {
+    const jane = await reader().byEmail('JANE@EXAMPLE.COM');
+    expect(ids(jane)).toEqual(['run-2/5', 'run-2/1', 'run-1/3', 'run-1/1']);
+    expect(ids(await reader().byEmail('jane@example.com', { since: minute(30), limit: 1 }))).toEqual([
+      'run-2/5',
+    ]);
+  });
+
+  it('reads an app by tenant, and an app across tenants; only records with an app', async () => {
+    expect(ids(await reader().byApp('SLACK', 'T1'))).toEqual(['run-2/4', 'run-2/1', 'run-1/1']);
+    expect(ids(await reader().byApp('SLACK', 'T1', { since: minute(31) }))).toEqual(['run-2/4']);
+    expect(ids(await reader().byApp('SLACK'))).toEqual(['run-1/2', 'run-2/4', 'run-2/1', 'run-1/1']);
+    expect(ids(await reader().byApp('SLACK', undefined, { since: minute(30) }))).toEqual([
+      'run-2/4',
+      'run-2/1',
+    ]);
+    expect(await reader().byApp('SLACK', 'T9')).toEqual([]);
+  });
+
+  it('reads a run, filtered by status and time', async () => {
+    expect(ids(await reader().byRun('run-1'))).toEqual(['run-1/1', 'run-1/2', 'run-1/3']);
+    expect(ids(await reader().byRun('run-1', { status: 'FAILED' }))).toEqual(['run-1/2']);
+    expect(ids(await reader().byRun('run-2', { since: minute(31) }))).toEqual(['run-2/4', 'run-2/5']);
+    expect(ids(await reader().byRun('run-2', { status: 'EXPIRED', since: minute(31) }))).toEqual(['run-2/4']);
+  });
+
+  it('follows LastEvaluatedKey past one page, and stops reading once the limit is reached', async () => {
+    // Prepare
+    const client = newDoc();
+    const send = jest.spyOn(client, 'send');
+    const queries = () => send.mock.calls.filter(([command]) => command instanceof QueryCommand).length;
+
+    // Act
+    const all = await reader(client).byEmail('jane@example.com', { pageSize: 1 });
+    const allQueries = queries();
+    const firstTwo = await reader(client).byEmail('jane@example.com', { pageSize: 1, limit: 2 });
+
+    // Assess
+    expect(ids(all)).toEqual(['run-2/5', 'run-2/1', 'run-1/3', 'run-1/1']);
+    expect(allQueries).toBeGreaterThanOrEqual(4);
+    expect(ids(firstTwo)).toEqual(['run-2/5', 'run-2/1']);
+    expect(queries() - allQueries).toBe(2);
+  });
+
+  it('keeps filtering across pages when a page holds no match', async () => {
+    const failed = await reader().byRun('run-1', { status: 'FAILED', pageSize: 1 });
+    expect(ids(failed)).toEqual(['run-1/2']);
+  });
+
+  it('refuses a since that is not an ISO date and a limit that is not a positive integer', async () => {
+    await expect(reader().byRun('run-1', { since: 'yesterday' })).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(reader().byRun('run-1', { limit: 0 })).rejects.toBeInstanceOf(InvalidInputError);
+  });
+});
