@@ -19,13 +19,17 @@ export interface PollerRuntime {
   startTasksForEmails: StartTasksForEmails;
 }
 
-export function createRuntime(log: Log, env: NodeJS.ProcessEnv = process.env): PollerRuntime {
+export function createRuntime(
+  log: Log,
+  env: NodeJS.ProcessEnv = process.env,
+  options: { now?: () => Date } = {},
+): PollerRuntime {
   const settings = settingsFromEnv(env);
   const document = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
     marshallOptions: { removeUndefinedValues: true },
   });
   const gateway = new AppFabricGateway(new AppFabricClient({}));
-  const now = () => new Date();
+  const now = options.now ?? (() => new Date());
   const deps: PollerDeps = {
     gateway,
     results: new DynamoDbResultsStore({ tableName: settings.tableName, client: document }),

@@ -1,5 +1,5 @@
 /**
- * An in-memory DynamoDB (dynalite) on a free loopback port, for tests and local runs.
+ * A DynamoDB stand-in (dynalite) on a free loopback port, in memory or on disk, for tests and local runs.
  * Each call starts its own server and store, so starting and stopping many in one process is safe.
  */
 import type { Server } from 'node:http';
@@ -27,8 +27,18 @@ export interface DynaliteHandle {
   close(): Promise<void>;
 }
 
-export async function startDynalite(): Promise<DynaliteHandle> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+export interface StartDynaliteOptions {
+  /** LevelDB directory to keep the data in (the local run keeps it for `npm run query`). In memory when absent. */
+  path?: string;
+}
+
+export async function startDynalite(options: StartDynaliteOptions = {}): Promise<DynaliteHandle> {
+  const server = dynalite({
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+    ...(options.path ? { path: options.path } : {}),
+  });
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error) => reject(error);
     server.once('error', onError);

@@ -1,27 +1,28 @@
 /**
  * `npm run query -- <selector> [options]`: reads the results table, deployed or local.
  *
- * The table is, in order: `--table`, env RESULTS_TABLE_NAME, the local run's `.local/last-run.json`.
- * (The deployed stack's `ResultsTableName` output is not looked up: @aws-sdk/client-cloudformation is not a
- * dependency of this project. The message for a missing table shows the AWS CLI command that prints it.)
- * The endpoint is env AWS_ENDPOINT_URL_DYNAMODB, else the file's `endpoint` when the table came from
- * the file, else DynamoDB of the default region; credentials come from the default chain.
+ * The table is, in order: `--table`, env RESULTS_TABLE_NAME, the local run's `.local/last-run.json`, the
+ * deployed stack's `ResultsTableName` output (CloudFormation, default credentials and region).
+ * The endpoint is env AWS_ENDPOINT_URL_DYNAMODB, else the local run's data (the file's `dataPath`, opened
+ * with dynalite for the query) or `endpoint`, else DynamoDB of the default region.
  *
  * Exit codes: 0 answered (also when nothing matched), 1 the read failed, 2 bad arguments or no table.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ResultsReader, type TaskQueryOptions } from '../lambda/adapters/dynamodb-results-reader';
 import type { RunRecord, TaskRecord } from '../lambda/core/model';
-import { EnvNames } from '../lambda/shared/names';
+import { EnvNames, StackNames } from '../lambda/shared/names';
+import { type DynaliteHandle, startDynalite } from './dynalite';
 import { parseQueryArgs, type QueryArgs, USAGE, UsageError } from './query/args';
 import { describeQuery, formatRuns, formatTasks } from './query/format';
 
 export const LAST_RUN_FILE = join('.local', 'last-run.json');
-export const STACK_NAME = 'AppFabricPollerStack';
-export const STACK_OUTPUT = 'ResultsTableName';
+export const STACK_NAME = StackNames.stackName;
+export const STACK_OUTPUT = StackNames.outputs.tableName;
 
 export type QueryReader = Pick<ResultsReader, 'byRun' | 'byTask' | 'byEmail' | 'byApp' | 'listRuns'>;
 
@@ -39,13 +40,17 @@ export interface QueryIo {
 export interface TableTarget {
   tableName: string;
   /** Where the name came from, for messages. */
-  source: '--table' | typeof EnvNames.tableName | typeof LAST_RUN_FILE;
+  source: '--table' | typeof EnvNames.tableName | typeof LAST_RUN_FILE | 'stack output';
   endpoint?: string;
+  /** The local run's dynalite data directory, opened for the query when no endpoint is given. */
+  dataPath?: string;
 }
 
 class TargetError extends Error {}
 
-const readLastRun = async (cwd: string): Promise<{ tableName: string; endpoint?: string } | undefined> => {
+type LastRun = { tableName: string; endpoint?: string; dataPath?: string };
+
+const readLastRun = async (cwd: string): Promise<LastRun | undefined> => {
   let text: string;
   try {
     text = await readFile(join(cwd, LAST_RUN_FILE), 'utf8');
@@ -59,15 +64,41 @@ const readLastRun = async (cwd: string): Promise<{ tableName: string; endpoint?:
   } catch (error) {
     throw new TargetError(`${LAST_RUN_FILE} is not JSON: ${(error as Error).message}`);
   }
-  const { tableName, endpoint } = (data ?? {}) as { tableName?: unknown; endpoint?: unknown };
+  const { tableName, endpoint, dataPath } = (data ?? {}) as {
+    tableName?: unknown;
+    endpoint?: unknown;
+    dataPath?: unknown;
+  };
   if (typeof tableName !== 'string' || tableName === '') {
     throw new TargetError(`${LAST_RUN_FILE} has no "tableName"`);
   }
   if (endpoint !== undefined && typeof endpoint !== 'string') {
     throw new TargetError(`${LAST_RUN_FILE} has an "endpoint" that is not a string`);
   }
-  return endpoint ? { tableName, endpoint } : { tableName };
+  if (dataPath !== undefined && typeof dataPath !== 'string') {
+    throw new TargetError(`${LAST_RUN_FILE} has a "dataPath" that is not a string`);
+  }
+  return {
+    tableName,
+    ...(endpoint ? { endpoint } : {}),
+    ...(dataPath ? { dataPath: join(cwd, dataPath) } : {}),
+  };
 };
+
+/** The deployed stack's table output; undefined when the stack or output is not there. */
+async function tableFromStack(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const client = new CloudFormationClient({});
+  try {
+    const out = await client.send(
+      new DescribeStacksCommand({ StackName: env.POLLER_STACK_NAME || STACK_NAME }),
+    );
+    return out.Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === STACK_OUTPUT)?.OutputValue;
+  } catch {
+    return undefined;
+  } finally {
+    client.destroy();
+  }
+}
 
 /** Which table to read and where; undefined when no source names one. */
 export async function resolveTarget(
@@ -84,8 +115,15 @@ export async function resolveTarget(
   const fromEnv = env[EnvNames.tableName];
   if (fromEnv) return withEndpoint({ tableName: fromEnv, source: EnvNames.tableName });
   const lastRun = await readLastRun(cwd);
-  if (lastRun) return withEndpoint({ tableName: lastRun.tableName, source: LAST_RUN_FILE }, lastRun.endpoint);
-  return undefined;
+  if (lastRun) {
+    const target = withEndpoint({ tableName: lastRun.tableName, source: LAST_RUN_FILE }, lastRun.endpoint);
+    return target.endpoint === undefined && lastRun.dataPath
+      ? { ...target, dataPath: lastRun.dataPath }
+      : target;
+  }
+  if (env.POLLER_SKIP_STACK_LOOKUP) return undefined;
+  const fromStack = await tableFromStack(env);
+  return fromStack ? withEndpoint({ tableName: fromStack, source: 'stack output' }) : undefined;
 }
 
 const isLoopback = (endpoint: string): boolean => {
@@ -161,12 +199,18 @@ export async function main(argv: readonly string[], io: QueryIo): Promise<number
 
   let reader = io.reader;
   let client: DynamoDBClient | undefined;
+  let local: DynaliteHandle | undefined;
   try {
     if (reader === undefined) {
       const target = await resolveTarget(query, env, io.cwd ?? process.cwd());
       if (target === undefined) {
         io.stderr.write(`error: ${noTableMessage()}`);
         return 2;
+      }
+      if (target.dataPath !== undefined) {
+        // The local run is over; its data stays on disk: open it for this query.
+        local = await startDynalite({ path: target.dataPath });
+        target.endpoint = local.endpoint;
       }
       client = clientFor(target, env);
       reader = new ResultsReader({
@@ -197,6 +241,7 @@ export async function main(argv: readonly string[], io: QueryIo): Promise<number
     return 1;
   } finally {
     client?.destroy();
+    await local?.close();
   }
 }
 

@@ -7,11 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient } from '../lambda/adapters/dynamo-client';
 import { ResultsReader } from '../lambda/adapters/dynamodb-results-reader';
 import { DynamoDbResultsStore } from '../lambda/adapters/dynamodb-results-store';
 import type { RunRecord, TaskRecord } from '../lambda/core/model';
 import { type DynaliteHandle, startDynalite } from '../local/dynalite';
-import { LAST_RUN_FILE, main, type QueryIo } from '../local/query';
+import { LAST_RUN_FILE, main, type QueryIo, STACK_NAME } from '../local/query';
 import { parseQueryArgs } from '../local/query/args';
 import { csvField } from '../local/query/format';
 import { ensureTable } from '../local/table';
@@ -406,11 +407,39 @@ describe('table resolution', () => {
   });
 
   it('exits 2 explaining where the table name comes from when no source names one', async () => {
-    const result = await cli(['--runs'], { env: {} });
+    // No AWS here: skip the CloudFormation look-up of the deployed stack's output.
+    const result = await cli(['--runs'], { env: { POLLER_SKIP_STACK_LOOKUP: '1' } });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--table/);
     expect(result.stderr).toMatch(/RESULTS_TABLE_NAME/);
-    expect(result.stderr).toMatch(/AppFabricPollerStack/);
+    expect(result.stderr).toContain(STACK_NAME);
+  });
+
+  it("opens the local run's data directory when the local run has ended", async () => {
+    // Prepare: a dynalite on disk with one run, then stopped, as `npm start` leaves it.
+    const dir = await mkdtemp(join(tmpdir(), 'query-data-'));
+    const onDisk = await startDynalite({ path: join(dir, 'data') });
+    const client = createDocumentClient({
+      endpoint: onDisk.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+    });
+    await ensureTable(client, TABLE);
+    await new DynamoDbResultsStore({ tableName: TABLE, client }).putRunRecord(
+      run('run-disk', '2026-02-01T00:00:00.000Z', 'SUCCEEDED'),
+    );
+    client.destroy();
+    await onDisk.close();
+    await mkdir(join(dir, '.local'), { recursive: true });
+    await writeFile(join(dir, LAST_RUN_FILE), JSON.stringify({ tableName: TABLE, dataPath: 'data' }));
+
+    // Act
+    const result = await cli(['--runs', '--format', 'json'], { env: {}, cwd: dir });
+    await rm(dir, { recursive: true, force: true });
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).map((r: RunRecord) => r.runId)).toEqual(['run-disk']);
   });
 
   it('exits 1 with the reason when the read fails', async () => {

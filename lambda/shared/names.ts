@@ -98,6 +98,17 @@ export const Keys = {
     `${tenantId ?? '-'}#${recordedAt}#${taskId}`,
 } as const;
 
+/** The stack and the outputs that tools (the query CLI) look up. */
+export const StackNames = {
+  stackName: 'AppFabricAccessPoller',
+  outputs: {
+    tableName: 'ResultsTableName',
+    stateMachineArn: 'StateMachineArn',
+    startExecutionUrl: 'StartExecutionConsoleUrl',
+    deadLetterQueueUrl: 'DeadLetterQueueUrl',
+  },
+} as const;
+
 /** Environment variables the CDK code sets on the poller function and the runtime reads. */
 export const EnvNames = {
   tableName: 'RESULTS_TABLE_NAME',

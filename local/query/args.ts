@@ -54,7 +54,8 @@ Options:
   --since DATE           only records at or after an ISO date or date-time (UTC unless it has an offset)
   --limit N              at most N records (a positive integer)
   --format F             table (default), json or csv
-  --table NAME           the results table; else RESULTS_TABLE_NAME, else .local/last-run.json
+  --table NAME           the results table; else RESULTS_TABLE_NAME, else the last local run
+                         (.local/last-run.json), else the deployed stack's ResultsTableName output
   -h, --help             this help
 `;
 
