@@ -1,0 +1,76 @@
+import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import type { Construct } from 'constructs';
+import { PollAlarms } from './alarms';
+import { deadlineSeconds, type PollerSettings } from './config';
+import { PollWorkflow } from './poll-workflow';
+import { PollerFunction } from './poller-function';
+import { ResultsTable } from './results-table';
+import { PollTrigger } from './trigger';
+
+export interface AppFabricPollerStackProps extends StackProps {
+  /** The deployment settings (see config.ts and parseSettings). */
+  readonly settings: PollerSettings;
+}
+
+/**
+ * The AppFabric access poller: results table, poller function, polling state machine, EventBridge
+ * trigger with its dead-letter queue, and alarms.
+ */
+export class AppFabricPollerStack extends Stack {
+  public readonly settings: PollerSettings;
+  public readonly results: ResultsTable;
+  public readonly poller: PollerFunction;
+  public readonly workflow: PollWorkflow;
+  public readonly trigger: PollTrigger;
+  public readonly alarms: PollAlarms;
+
+  constructor(scope: Construct, id: string, props: AppFabricPollerStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+    this.settings = settings;
+    const removalPolicy = settings.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+
+    this.results = new ResultsTable(this, 'Results', { removalPolicy });
+    this.poller = new PollerFunction(this, 'Poller', { table: this.results.table, settings });
+    this.workflow = new PollWorkflow(this, 'Workflow', {
+      pollerFunction: this.poller.lambdaFunction,
+      deadline: Duration.seconds(deadlineSeconds(settings)),
+      maxWait: Duration.seconds(settings.maxWaitSeconds),
+      logRemovalPolicy: removalPolicy,
+    });
+    this.trigger = new PollTrigger(this, 'Trigger', {
+      stateMachine: this.workflow.stateMachine,
+      eventPattern: settings.eventPattern,
+      schedule: settings.schedule,
+      scheduleInput: settings.scheduleInput,
+    });
+    this.alarms = new PollAlarms(this, 'Alarms', {
+      stateMachine: this.workflow.stateMachine,
+      pollerFunction: this.poller.lambdaFunction,
+      deadLetterQueue: this.trigger.deadLetterQueue,
+      alarmTopic:
+        settings.alarmTopicArn === undefined
+          ? undefined
+          : sns.Topic.fromTopicArn(this, 'AlarmTopic', settings.alarmTopicArn),
+    });
+
+    const stateMachineArn = this.workflow.stateMachine.stateMachineArn;
+    new CfnOutput(this, 'StateMachineArn', {
+      description: 'The poller state machine',
+      value: stateMachineArn,
+    });
+    new CfnOutput(this, 'ResultsTableName', {
+      description: 'The results table',
+      value: this.results.table.tableName,
+    });
+    new CfnOutput(this, 'StartExecutionConsoleUrl', {
+      description: 'Console page of the state machine, to start an execution',
+      value: `https://${Aws.REGION}.console.aws.amazon.com/states/home?region=${Aws.REGION}#/statemachines/view/${stateMachineArn}`,
+    });
+    new CfnOutput(this, 'DeadLetterQueueUrl', {
+      description: 'Events EventBridge could not deliver to the state machine',
+      value: this.trigger.deadLetterQueue.queueUrl,
+    });
+  }
+}

@@ -1,0 +1,667 @@
+/**
+ * The synthesized stack: what each construct creates, its permissions, and cdk-nag.
+ * Most tests synthesize without bundling (fast); the "bundling" block runs esbuild (slower).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import * as esbuild from 'esbuild';
+import { settingsFromEnv } from '../lambda/core/settings';
+import { EnvNames, Table as TableNames } from '../lambda/shared/names';
+import { buildApp } from '../lib/app';
+import { parseSettings } from '../lib/config';
+import { APPFABRIC_ACTIONS, HANDLER_ENTRY, pollerEnvironment, TABLE_ACTIONS } from '../lib/poller-function';
+
+// biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation JSON, read by shape in each test
+type Json = Record<string, any>;
+
+const UUID = '0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9';
+const BUNDLE_ARN = `arn:aws:appfabric:eu-west-1:123456789012:appbundle/${UUID}`;
+const TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:poller-alarms';
+
+/** Builds the app as bin/app.ts does, without bundling the function (and without cdk-nag). */
+function synth(context: Record<string, unknown> = {}) {
+  const built = buildApp({ 'aws:cdk:bundling-stacks': [], ...context }, { nag: false });
+  return { ...built, template: Template.fromStack(built.stack) };
+}
+
+const only = (template: Template, type: string): [string, Json] => {
+  const found = Object.entries(template.findResources(type));
+  expect(found).toHaveLength(1);
+  return found[0];
+};
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
+}
+const list = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
+
+/** Every policy statement of the template, with the logical IDs of the roles it applies to. */
+function statements(template: Template): { roles: string[]; statement: Statement }[] {
+  const out: { roles: string[]; statement: Statement }[] = [];
+  for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
+    const roles = (policy.Properties.Roles ?? []).map((r: Json) => r.Ref);
+    for (const statement of policy.Properties.PolicyDocument.Statement) out.push({ roles, statement });
+  }
+  for (const [id, role] of Object.entries(template.findResources('AWS::IAM::Role'))) {
+    for (const p of role.Properties.Policies ?? []) {
+      for (const statement of p.PolicyDocument.Statement) out.push({ roles: [id], statement });
+    }
+  }
+  return out;
+}
+
+const roleOf = (template: Template, type: string): string => {
+  const [, resource] = only(template, type);
+  const arn = resource.Properties.Role ?? resource.Properties.RoleArn;
+  return arn['Fn::GetAtt'][0];
+};
+
+const statementsOf = (template: Template, roleId: string) =>
+  statements(template)
+    .filter((s) => s.roles.includes(roleId))
+    .map((s) => s.statement);
+
+describe('default settings', () => {
+  let template: Template;
+  let ids: { table: string; fn: string; stateMachine: string; queue: string; rule: string };
+
+  beforeAll(() => {
+    ({ template } = synth());
+    ids = {
+      table: only(template, 'AWS::DynamoDB::Table')[0],
+      fn: only(template, 'AWS::Lambda::Function')[0],
+      stateMachine: only(template, 'AWS::StepFunctions::StateMachine')[0],
+      queue: only(template, 'AWS::SQS::Queue')[0],
+      rule: only(template, 'AWS::Events::Rule')[0],
+    };
+  });
+
+  describe('poller function', () => {
+    test('runs on Node.js 22 or newer, on arm64, 512 MB, about a minute', () => {
+      const [, fn] = only(template, 'AWS::Lambda::Function');
+      const version = /^nodejs(\d+)\.x$/.exec(fn.Properties.Runtime);
+      expect(version).not.toBeNull();
+      expect(Number(version?.[1])).toBeGreaterThanOrEqual(22);
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.MemorySize).toBe(512);
+      expect(fn.Properties.Timeout).toBeGreaterThanOrEqual(30);
+      expect(fn.Properties.Timeout).toBeLessThanOrEqual(120);
+      expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
+    });
+
+    test('gets its settings from the environment names the runtime reads', () => {
+      const [, fn] = only(template, 'AWS::Lambda::Function');
+      expect(fn.Properties.Environment.Variables).toEqual({
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: 'appfabric-access-poller',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        [EnvNames.tableName]: { Ref: ids.table },
+        [EnvNames.minWaitSeconds]: '10',
+        [EnvNames.maxWaitSeconds]: '300',
+        [EnvNames.deadlineSeconds]: '86400',
+        [EnvNames.notFoundAfterMisses]: '5',
+        [EnvNames.retentionDays]: '365',
+        [EnvNames.maxCycles]: '1000',
+      });
+    });
+
+    test('logs to its own log group with a retention', () => {
+      const [, fn] = only(template, 'AWS::Lambda::Function');
+      const logGroupId = fn.Properties.LoggingConfig.LogGroup.Ref;
+      const logGroup = template.toJSON().Resources[logGroupId];
+      expect(logGroup.Type).toBe('AWS::Logs::LogGroup');
+      expect(logGroup.Properties.RetentionInDays).toBeGreaterThan(0);
+    });
+
+    test('has an explicit role without AWS managed policies', () => {
+      const role = template.toJSON().Resources[roleOf(template, 'AWS::Lambda::Function')];
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+        { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
+      ]);
+    });
+  });
+
+  describe('IAM', () => {
+    test('no statement allows a wildcard action, Scan or a table-level action', () => {
+      const actions = statements(template).flatMap(({ statement }) => list(statement.Action));
+      expect(actions.length).toBeGreaterThan(0);
+      for (const action of actions) {
+        expect(action).not.toContain('*');
+        expect(action).not.toMatch(/^dynamodb:(Scan|DeleteTable|UpdateTable|CreateTable|PartiQL)/);
+      }
+      expect(statements(template).every(({ statement }) => statement.Effect === 'Allow')).toBe(true);
+    });
+
+    test('the function may call the AppFabric actions on every app bundle of its account and region only', () => {
+      const appfabric = statements(template).filter(({ statement }) =>
+        list(statement.Action).some((a) => a.startsWith('appfabric:')),
+      );
+      expect(appfabric).toHaveLength(1);
+      expect(appfabric[0].roles).toEqual([roleOf(template, 'AWS::Lambda::Function')]);
+      expect(list(appfabric[0].statement.Action).sort()).toEqual([...APPFABRIC_ACTIONS].sort());
+      expect(appfabric[0].statement.Resource).toEqual({
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':appfabric:',
+            { Ref: 'AWS::Region' },
+            ':',
+            { Ref: 'AWS::AccountId' },
+            ':appbundle/*',
+          ],
+        ],
+      });
+    });
+
+    test('the function has only the DynamoDB actions it needs, on its table only', () => {
+      const dynamo = statements(template).filter(({ statement }) =>
+        list(statement.Action).some((a) => a.startsWith('dynamodb:')),
+      );
+      expect(dynamo).toHaveLength(1);
+      expect(dynamo[0].roles).toEqual([roleOf(template, 'AWS::Lambda::Function')]);
+      expect(list(dynamo[0].statement.Action).sort()).toEqual([...TABLE_ACTIONS].sort());
+      expect(dynamo[0].statement.Resource).toEqual({ 'Fn::GetAtt': [ids.table, 'Arn'] });
+    });
+
+    test('every AWS command the function code sends is allowed (code reachable from the handler)', () => {
+      const root = path.join(__dirname, '..');
+      const { metafile } = esbuild.buildSync({
+        entryPoints: [HANDLER_ENTRY],
+        absWorkingDir: root,
+        bundle: true,
+        write: false,
+        metafile: true,
+        platform: 'node',
+        outfile: 'out.js',
+        logLevel: 'silent',
+      });
+      const sources = Object.keys(metafile.inputs).filter((f) => f.startsWith('lambda/'));
+      expect(sources).toContain('lambda/handler.ts');
+      const commands = new Set(
+        sources.flatMap((f) =>
+          [...fs.readFileSync(path.join(root, f), 'utf8').matchAll(/new (\w+)Command\(/g)].map((m) => m[1]),
+        ),
+      );
+      const dynamo: Record<string, string> = {
+        Get: 'GetItem',
+        Put: 'PutItem',
+        Update: 'UpdateItem',
+        Delete: 'DeleteItem',
+        BatchGet: 'BatchGetItem',
+        BatchWrite: 'BatchWriteItem',
+        Query: 'Query',
+        Scan: 'Scan',
+        TransactWrite: 'TransactWriteItems',
+        TransactGet: 'TransactGetItems',
+      };
+      const appfabric = ['BatchGetUserAccessTasks', 'StartUserAccessTasks'];
+      const needed = [...commands].map((c) => {
+        const name = c.replace(/Item$/, '');
+        if (dynamo[name]) return `dynamodb:${dynamo[name]}`;
+        if (appfabric.includes(c)) return `appfabric:${c}`;
+        throw new Error(`The function sends ${c}Command: map it to its IAM action in this test`);
+      });
+      expect(needed.length).toBeGreaterThan(0);
+      const granted = statementsOf(template, roleOf(template, 'AWS::Lambda::Function')).flatMap((s) =>
+        list(s.Action),
+      );
+      for (const action of needed) expect(granted).toContain(action);
+    });
+
+    test('the state machine may invoke the poller function only, and needs "*" only for X-Ray and log delivery', () => {
+      const own = statementsOf(template, roleOf(template, 'AWS::StepFunctions::StateMachine'));
+      const invoke = own.filter((s) => list(s.Action).includes('lambda:InvokeFunction'));
+      expect(invoke).toHaveLength(1);
+      expect(list(invoke[0].Action)).toEqual(['lambda:InvokeFunction']);
+      expect(invoke[0].Resource).toEqual([
+        { 'Fn::GetAtt': [ids.fn, 'Arn'] },
+        { 'Fn::Join': ['', [{ 'Fn::GetAtt': [ids.fn, 'Arn'] }, ':*']] },
+      ]);
+      const star = own.filter((s) => list(s.Resource).includes('*'));
+      expect(star).toHaveLength(1);
+      for (const action of list(star[0].Action)) {
+        expect(action).toMatch(
+          /^(xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets)|logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups))$/,
+        );
+      }
+      expect(own).toHaveLength(2);
+    });
+
+    test('the rule role may only start executions of this state machine, and only EventBridge assumes it', () => {
+      const [, rule] = only(template, 'AWS::Events::Rule');
+      const roleIds = new Set(rule.Properties.Targets.map((t: Json) => t.RoleArn['Fn::GetAtt'][0]));
+      expect(roleIds.size).toBe(1);
+      const [roleId] = roleIds as Set<string>;
+      expect(statementsOf(template, roleId)).toEqual([
+        { Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: ids.stateMachine } },
+      ]);
+      const role = template.toJSON().Resources[roleId];
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
+        expect.objectContaining({ Principal: { Service: 'events.amazonaws.com' }, Action: 'sts:AssumeRole' }),
+      ]);
+    });
+  });
+
+  describe('results table', () => {
+    test('is keyed pk/sk with the four indexes of names.ts, all string keys, projecting ALL', () => {
+      const [, table] = only(template, 'AWS::DynamoDB::Table');
+      const p = table.Properties;
+      expect(p.TableName).toBeUndefined();
+      expect(p.KeySchema).toEqual([
+        { AttributeName: TableNames.partitionKey, KeyType: 'HASH' },
+        { AttributeName: TableNames.sortKey, KeyType: 'RANGE' },
+      ]);
+      const indexes = Object.values(TableNames.indexes);
+      expect(p.GlobalSecondaryIndexes).toHaveLength(indexes.length);
+      expect(indexes).toHaveLength(4);
+      for (const index of indexes) {
+        expect(p.GlobalSecondaryIndexes).toContainEqual({
+          IndexName: index.indexName,
+          KeySchema: [
+            { AttributeName: index.partitionKey, KeyType: 'HASH' },
+            { AttributeName: index.sortKey, KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        });
+      }
+      for (const attribute of p.AttributeDefinitions) expect(attribute.AttributeType).toBe('S');
+    });
+
+    test('is on-demand, encrypted, with point-in-time recovery and TTL', () => {
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+        TimeToLiveSpecification: { AttributeName: TableNames.ttlAttribute, Enabled: true },
+      });
+    });
+
+    test('is retained, with deletion protection', () => {
+      const [, table] = only(template, 'AWS::DynamoDB::Table');
+      expect(table.DeletionPolicy).toBe('Retain');
+      expect(table.UpdateReplacePolicy).toBe('Retain');
+      expect(table.Properties.DeletionProtectionEnabled).toBe(true);
+    });
+  });
+
+  describe('trigger', () => {
+    test('the rule matches the default pattern and passes the event detail as input', () => {
+      const [, rule] = only(template, 'AWS::Events::Rule');
+      expect(rule.Properties.EventPattern).toEqual({
+        source: ['appfabric-access-poller'],
+        'detail-type': ['Poll AppFabric User Access Tasks'],
+      });
+      expect(rule.Properties.Targets).toEqual([
+        expect.objectContaining({
+          Arn: { Ref: ids.stateMachine },
+          InputPath: '$.detail',
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [ids.queue, 'Arn'] } },
+          RetryPolicy: {
+            MaximumEventAgeInSeconds: expect.any(Number),
+            MaximumRetryAttempts: expect.any(Number),
+          },
+        }),
+      ]);
+      expect(rule.Properties.ScheduleExpression).toBeUndefined();
+    });
+
+    test('the dead-letter queue is encrypted, TLS-only, kept 14 days, and writable by the rule', () => {
+      const [, queue] = only(template, 'AWS::SQS::Queue');
+      expect(queue.Properties.MessageRetentionPeriod).toBe(14 * 24 * 3600);
+      expect(queue.Properties.SqsManagedSseEnabled ?? Boolean(queue.Properties.KmsMasterKeyId)).toBe(true);
+      const [, policy] = only(template, 'AWS::SQS::QueuePolicy');
+      expect(policy.Properties.PolicyDocument.Statement).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            Effect: 'Deny',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+          expect.objectContaining({
+            Effect: 'Allow',
+            Action: 'sqs:SendMessage',
+            Principal: { Service: 'events.amazonaws.com' },
+            Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ids.rule, 'Arn'] } } },
+          }),
+        ]),
+      );
+    });
+  });
+
+  describe('state machine', () => {
+    test('is STANDARD, traced, and logs every event without execution data', () => {
+      const [, sm] = only(template, 'AWS::StepFunctions::StateMachine');
+      expect(sm.Properties.StateMachineType).toBe('STANDARD');
+      expect(sm.Properties.StateMachineName).toBeUndefined();
+      expect(sm.Properties.TracingConfiguration).toEqual({ Enabled: true });
+      expect(sm.Properties.LoggingConfiguration).toEqual({
+        Destinations: [
+          { CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [expect.any(String), 'Arn'] } } },
+        ],
+        IncludeExecutionData: false,
+        Level: expect.stringMatching(/^(ALL|ERROR)$/),
+      });
+      const logGroupId =
+        sm.Properties.LoggingConfiguration.Destinations[0].CloudWatchLogsLogGroup.LogGroupArn[
+          'Fn::GetAtt'
+        ][0];
+      expect(template.toJSON().Resources[logGroupId].Properties.RetentionInDays).toBeGreaterThan(0);
+    });
+  });
+
+  describe('alarms', () => {
+    const alarmOn = (namespace: string, metricName: string): Json => {
+      const found = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter(
+        (a) => a.Properties.Namespace === namespace && a.Properties.MetricName === metricName,
+      );
+      expect(found).toHaveLength(1);
+      return found[0].Properties;
+    };
+
+    test.each([['ExecutionsFailed'], ['ExecutionsTimedOut'], ['ExecutionThrottled']])(
+      'state machine %s ≥ 1',
+      (metric) => {
+        const alarm = alarmOn('AWS/States', metric);
+        expect(alarm.Dimensions).toEqual([{ Name: 'StateMachineArn', Value: { Ref: ids.stateMachine } }]);
+        expect(alarm).toMatchObject({ ComparisonOperator: 'GreaterThanOrEqualToThreshold', Threshold: 1 });
+      },
+    );
+
+    test('function errors', () => {
+      const alarm = alarmOn('AWS/Lambda', 'Errors');
+      expect(alarm.Dimensions).toEqual([{ Name: 'FunctionName', Value: { Ref: ids.fn } }]);
+      expect(alarm.ComparisonOperator).toBe('GreaterThanOrEqualToThreshold');
+    });
+
+    test('messages visible in the dead-letter queue > 0', () => {
+      const alarm = alarmOn('AWS/SQS', 'ApproximateNumberOfMessagesVisible');
+      expect(alarm.Dimensions).toEqual([
+        { Name: 'QueueName', Value: { 'Fn::GetAtt': [ids.queue, 'QueueName'] } },
+      ]);
+      expect(alarm).toMatchObject({ ComparisonOperator: 'GreaterThanThreshold', Threshold: 0 });
+    });
+
+    test('there are exactly these five, without actions when no topic is configured', () => {
+      const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+      expect(alarms).toHaveLength(5);
+      for (const alarm of alarms) {
+        expect(alarm.Properties.AlarmActions).toBeUndefined();
+        expect(alarm.Properties.AlarmName).toBeUndefined();
+      }
+    });
+  });
+
+  test('outputs the state machine ARN, table name, console URL and DLQ URL', () => {
+    const outputs = template.toJSON().Outputs;
+    expect(outputs.StateMachineArn.Value).toEqual({ Ref: ids.stateMachine });
+    expect(outputs.ResultsTableName.Value).toEqual({ Ref: ids.table });
+    expect(outputs.DeadLetterQueueUrl.Value).toEqual({ Ref: ids.queue });
+    expect(outputs.StartExecutionConsoleUrl.Value).toEqual({
+      'Fn::Join': [
+        '',
+        [
+          'https://',
+          { Ref: 'AWS::Region' },
+          '.console.aws.amazon.com/states/home?region=',
+          { Ref: 'AWS::Region' },
+          '#/statemachines/view/',
+          { Ref: ids.stateMachine },
+        ],
+      ],
+    });
+  });
+});
+
+describe('configured settings', () => {
+  test('a UUID app bundle scopes AppFabric to that bundle in this partition, region and account', () => {
+    const { template } = synth({ appBundleIdentifier: UUID });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Effect: 'Allow',
+            Action: [...APPFABRIC_ACTIONS],
+            Resource: {
+              'Fn::Join': [
+                '',
+                [
+                  'arn:',
+                  { Ref: 'AWS::Partition' },
+                  ':appfabric:',
+                  { Ref: 'AWS::Region' },
+                  ':',
+                  { Ref: 'AWS::AccountId' },
+                  `:appbundle/${UUID}`,
+                ],
+              ],
+            },
+          },
+        ]),
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ [EnvNames.defaultAppBundleIdentifier]: UUID }) },
+    });
+  });
+
+  test('an app bundle ARN is used as it is, and nothing else is allowed', () => {
+    const { template } = synth({ appBundleIdentifier: BUNDLE_ARN });
+    const appfabric = statements(template).filter(({ statement }) =>
+      list(statement.Action).some((a) => a.startsWith('appfabric:')),
+    );
+    expect(appfabric.map(({ statement }) => statement.Resource)).toEqual([BUNDLE_ARN]);
+  });
+
+  test('every setting reaches the template', () => {
+    const { template } = synth({
+      minWaitSeconds: '5',
+      maxWaitSeconds: '60',
+      deadlineMinutes: '30',
+      notFoundAfterMisses: '7',
+      retentionDays: '0',
+      maxCycles: '400',
+      logLevel: 'DEBUG',
+      reservedConcurrency: '3',
+      removalPolicy: 'destroy',
+      eventPattern: '{"source":["my.tool"],"detail-type":["Check access"]}',
+      schedule: 'rate(1 day)',
+      scheduleInput: '{"taskIdList":["t-1"]}',
+      alarmTopicArn: TOPIC_ARN,
+    });
+    const [, fn] = only(template, 'AWS::Lambda::Function');
+    expect(fn.Properties.ReservedConcurrentExecutions).toBe(3);
+    expect(fn.Properties.Environment.Variables).toMatchObject({
+      POWERTOOLS_LOG_LEVEL: 'DEBUG',
+      [EnvNames.minWaitSeconds]: '5',
+      [EnvNames.maxWaitSeconds]: '60',
+      [EnvNames.deadlineSeconds]: '1800',
+      [EnvNames.notFoundAfterMisses]: '7',
+      [EnvNames.retentionDays]: '0',
+      [EnvNames.maxCycles]: '400',
+    });
+
+    const [, table] = only(template, 'AWS::DynamoDB::Table');
+    expect(table.DeletionPolicy).toBe('Delete');
+    expect(table.Properties.DeletionProtectionEnabled).toBe(false);
+    for (const logGroup of Object.values(template.findResources('AWS::Logs::LogGroup'))) {
+      expect(logGroup.DeletionPolicy).toBe('Delete');
+    }
+
+    const rules = Object.values(template.findResources('AWS::Events::Rule'));
+    expect(rules).toHaveLength(2);
+    const eventRule = rules.find((r) => r.Properties.EventPattern);
+    expect(eventRule?.Properties.EventPattern).toEqual({
+      source: ['my.tool'],
+      'detail-type': ['Check access'],
+    });
+    const scheduleRule = rules.find((r) => r.Properties.ScheduleExpression);
+    expect(scheduleRule?.Properties.ScheduleExpression).toBe('rate(1 day)');
+    const [target] = scheduleRule?.Properties.Targets ?? [];
+    expect(JSON.parse(target.Input)).toEqual({ taskIdList: ['t-1'] });
+    expect(target.DeadLetterConfig).toBeDefined();
+    expect(target.RetryPolicy).toBeDefined();
+    // Both rules use the one role that may only start this state machine.
+    expect(target.RoleArn).toEqual(eventRule?.Properties.Targets[0].RoleArn);
+
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    expect(alarms).toHaveLength(5);
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([TOPIC_ARN]);
+  });
+
+  test('a wrong setting fails the build with its name', () => {
+    expect(() => synth({ minWaitSeconds: 'abc' })).toThrow(/Invalid setting "minWaitSeconds"/);
+  });
+});
+
+describe('pollerEnvironment', () => {
+  test.each([
+    ['defaults', {}],
+    [
+      'every runtime setting changed',
+      {
+        appBundleIdentifier: UUID,
+        minWaitSeconds: 3,
+        maxWaitSeconds: 90,
+        deadlineMinutes: 45,
+        notFoundAfterMisses: 9,
+        retentionDays: 0,
+        maxCycles: 999,
+      },
+    ],
+  ])('the runtime reads back what the stack sets (%s)', (_name, context: Record<string, unknown>) => {
+    const settings = parseSettings((key) => context[key]);
+    const env = pollerEnvironment(settings, 'results');
+    const expectedKeys = Object.values(EnvNames).filter(
+      (name) => settings.appBundleIdentifier !== undefined || name !== EnvNames.defaultAppBundleIdentifier,
+    );
+    expect(Object.keys(env).sort()).toEqual(expectedKeys.sort());
+    expect(settingsFromEnv(env)).toMatchObject({
+      tableName: 'results',
+      defaultAppBundleIdentifier: settings.appBundleIdentifier,
+      minWaitSeconds: settings.minWaitSeconds,
+      maxWaitSeconds: settings.maxWaitSeconds,
+      deadlineSeconds: settings.deadlineMinutes * 60,
+      notFoundAfterMisses: settings.notFoundAfterMisses,
+      retentionDays: settings.retentionDays,
+      maxCycles: settings.maxCycles,
+    });
+  });
+});
+
+describe('cdk-nag (AwsSolutions)', () => {
+  const nagBuild = (context: Record<string, unknown> = {}) =>
+    buildApp({ 'aws:cdk:bundling-stacks': [], ...context });
+
+  test.each([
+    ['default settings', {}],
+    ['a configured app bundle and schedule', { appBundleIdentifier: UUID, schedule: 'rate(6 hours)' }],
+  ])('finds nothing unacknowledged with %s', (_name, context) => {
+    const { app } = nagBuild(context);
+    // Synth runs the plugin and throws on any unacknowledged finding (warnings included).
+    const assembly = app.synth();
+    const report = JSON.parse(
+      fs.readFileSync(path.join(assembly.directory, 'validation-report.json'), 'utf8'),
+    );
+    expect(report.pluginReports.flatMap((r: Json) => r.violations ?? [])).toEqual([]);
+    // And the pack itself, run directly on the tree.
+    const direct = new AwsSolutionsChecks().validateScope(app);
+    expect(direct.violations).toEqual([]);
+    expect(direct.success).toBe(true);
+  });
+
+  test('an unacknowledged finding fails synth', () => {
+    const { app, stack } = nagBuild();
+    new sqs.Queue(stack, 'Unencrypted');
+    expect(() => app.synth()).toThrow(/AwsSolutions-SQS4/);
+  });
+
+  test('every acknowledgement is narrow and gives a specific reason', () => {
+    const acknowledged = (context: Record<string, unknown>) => {
+      const { app } = nagBuild(context);
+      const found: { path: string; id: string; reason: string }[] = [];
+      for (const construct of app.node.findAll()) {
+        for (const entry of construct.node.metadata) {
+          if (entry.type !== Validations.ACKNOWLEDGED_RULES_METADATA_KEY) continue;
+          for (const [id, reason] of Object.entries(entry.data as Record<string, string>)) {
+            found.push({ path: construct.node.path, id, reason });
+          }
+        }
+      }
+      return found;
+    };
+    const all = acknowledged({});
+    expect(all.length).toBeGreaterThan(0);
+    for (const { path: at, id, reason } of all) {
+      expect(at).not.toBe('AppFabricAccessPoller');
+      expect(id).toMatch(/AwsSolutions-(IAM5\[Resource::.+\]|SQS3)$/);
+      expect(reason.length).toBeGreaterThanOrEqual(80);
+    }
+    expect(all.some(({ id }) => id.includes('appbundle/*'))).toBe(true);
+    // With an app bundle configured nothing about app bundles needs acknowledging.
+    expect(acknowledged({ appBundleIdentifier: UUID }).some(({ id }) => id.includes('appbundle'))).toBe(
+      false,
+    );
+  });
+});
+
+describe('bundling (slow: runs esbuild)', () => {
+  let outdir: string;
+  let bundle: string;
+  let sourceMap: { sources: string[] };
+
+  beforeAll(() => {
+    outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'poller-synth-'));
+    const { app, stack } = buildApp({}, { outdir });
+    app.synth();
+    const fn = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))[0];
+    const hash = String(fn.Properties.Code.S3Key).replace(/\.zip$/, '');
+    const assetDir = path.join(outdir, `asset.${hash}`);
+    bundle = fs.readFileSync(path.join(assetDir, 'index.js'), 'utf8');
+    sourceMap = JSON.parse(fs.readFileSync(path.join(assetDir, 'index.js.map'), 'utf8'));
+  });
+
+  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+  test('bundles the AWS SDK and Smithy instead of leaving them to the runtime', () => {
+    // With the SDK external, esbuild would leave require("@aws-sdk/client-dynamodb") and the like. The only
+    // such strings allowed are optional packages the SDK names in error messages, which are not installed.
+    const required = [...bundle.matchAll(/require\(["']((?:@aws-sdk|@smithy)\/[\w.-]+)["']\)/g)].map(
+      (m) => m[1],
+    );
+    const installed = required.filter((name) =>
+      fs.existsSync(path.join(__dirname, '..', 'node_modules', name)),
+    );
+    expect(installed).toEqual([]);
+    const sources = sourceMap.sources.map((s) => s.replace(/\\/g, '/'));
+    for (const pkg of [
+      '@aws-sdk/client-dynamodb',
+      '@aws-sdk/lib-dynamodb',
+      '@smithy/core',
+      '@smithy/node-http-handler',
+    ]) {
+      expect(sources.some((s) => s.includes(`node_modules/${pkg}/`))).toBe(true);
+    }
+  });
+
+  test('contains the AppFabric client and its operations', () => {
+    expect(sourceMap.sources.some((s) => s.includes('lambda/appfabric/'))).toBe(true);
+    expect(bundle).toContain('BatchGetUserAccessTasks');
+    expect(bundle).toContain('StartUserAccessTasks');
+  });
+
+  test('is minified with a source map', () => {
+    expect(bundle.length / bundle.split('\n').length).toBeGreaterThan(2000);
+    expect(bundle).toMatch(/\/\/# sourceMappingURL=index\.js\.map\s*$/);
+  });
+});
