@@ -246,6 +246,7 @@ export async function main(argv: readonly string[], io: QueryIo): Promise<number
 }
 
 if (require.main === module) {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then(
     (code) => {
       process.exitCode = code;

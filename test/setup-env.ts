@@ -1,4 +1,5 @@
 // Tests talk only to loopback stand-ins: give the SDK a region and static credentials so it never
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // looks for real ones (no ~/.aws, no instance metadata).
 process.env.AWS_REGION ??= 'us-east-1';
 process.env.AWS_ACCESS_KEY_ID ??= 'AKIDLOCALTEST';

@@ -1,0 +1,296 @@
+/**
+ * Runs the poller locally: the state machine definition rendered from the CDK code, run by
+ * aws-local-stepfunctions, whose task states call the real handler, which talks to the AppFabric
+ * stand-in and dynalite over HTTP through `AWS_ENDPOINT_URL_<SERVICE>`, as deployed code would to AWS.
+ *
+ * Time is virtual: each Wait passes in a few real milliseconds while the clock the handler reads moves
+ * on by the whole wait, so a day-long run takes seconds and the deadline logic is still exercised.
+ * This is the harness of `npm start`, the end-to-end tests and the benchmarks.
+ */
+import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { createDocumentClient } from '../lambda/adapters/dynamo-client';
+import { ResultsReader } from '../lambda/adapters/dynamodb-results-reader';
+import type { Log } from '../lambda/core/deps';
+import type { LoopState } from '../lambda/core/model';
+import { makeHandler } from '../lambda/handler';
+import { createRuntime, type PollerRuntime } from '../lambda/runtime';
+import type { PollerSettings } from '../lib/config';
+import { StateNames } from '../lib/poll-workflow';
+import { pollerEnvironment } from '../lib/poller-function';
+import { renderStateMachineDefinition } from '../lib/render';
+import { type AppFabricStandIn, startAppFabricStandIn } from './appfabric-standin';
+import { type DynaliteHandle, startDynalite } from './dynalite';
+import { ensureTable } from './table';
+
+// Local runs are on Node 20; the deployed function runs on Node 24: the SDK's Node 20 notice is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+// aws-local-stepfunctions uses Promise.withResolvers (Node 22+); Node 20 lacks it.
+if (!(Promise as { withResolvers?: unknown }).withResolvers) {
+  (Promise as unknown as { withResolvers: () => unknown }).withResolvers = () => {
+    let resolve!: (v: unknown) => void;
+    let reject!: (e: unknown) => void;
+    const promise = new Promise((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    return { promise, resolve, reject };
+  };
+}
+
+export const LOCAL_TABLE_NAME = 'appfabric-access-poller-local';
+const LOCAL_CREDENTIALS = {
+  AWS_ACCESS_KEY_ID: 'AKIDLOCAL',
+  AWS_SECRET_ACCESS_KEY: 'local-secret',
+  AWS_REGION: 'us-east-1',
+};
+
+export interface LocalOptions {
+  /** CDK context laid over cdk.json's (settings such as minWaitSeconds). */
+  context?: Record<string, unknown>;
+  /** Seed of the stand-in's ID generator. */
+  seed?: number;
+  /** Real milliseconds a Wait state takes (its virtual length is what the state machine asked for). */
+  realWaitMs?: number;
+  /** Real milliseconds between Retry attempts of the task states. */
+  realRetryMs?: number;
+  /** Client attempts inside one invocation (the SDK's retry); 2 keeps fault tests quick. */
+  appFabricMaxAttempts?: number;
+  /** Keep dynalite's data in this directory (the local run leaves it for `npm run query`). */
+  dataPath?: string;
+  log?: Log;
+}
+
+/** One poll cycle as the runner saw it: the loop state the Lambda returned. */
+export interface CycleView {
+  cycle: number;
+  state: LoopState;
+  /** Virtual seconds since the execution started. */
+  atSeconds: number;
+  /** BatchGetUserAccessTasks calls this cycle made (stand-in log). */
+  batchGetCalls: number;
+  /** Pending before this cycle. */
+  pendingBefore: number;
+}
+
+export interface ExecutionReport {
+  runId: string;
+  status: 'SUCCEEDED' | 'FAILED';
+  output?: unknown;
+  error?: { Error: string; Cause: string };
+  cycles: CycleView[];
+  /** States entered (Step Functions bills state transitions). */
+  transitions: number;
+  /** States entered per state name. */
+  entered: Record<string, number>;
+  /** Retries the state machine made, per state name. */
+  retries: Record<string, number>;
+  /** Largest state input or output seen, in bytes of JSON. */
+  maxStateBytes: number;
+  /** Virtual seconds from start to end. */
+  virtualSeconds: number;
+  realMs: number;
+}
+
+export interface RunOptions {
+  runId?: string;
+  /** Called after each poll cycle (progress display). */
+  onCycle?: (cycle: CycleView) => void;
+  /** Runs before a task state's handler: throw to simulate a Lambda failure. */
+  beforeInvoke?: (stateName: string, payload: unknown) => void | Promise<void>;
+}
+
+export interface LocalPoller {
+  readonly appFabric: AppFabricStandIn;
+  readonly dynamo: DynaliteHandle;
+  readonly tableName: string;
+  readonly settings: PollerSettings;
+  readonly definition: StateMachineDefinition;
+  readonly reader: ResultsReader;
+  readonly runtime: PollerRuntime;
+  /** The handler's clock: real time plus the virtual waits so far. */
+  now(): Date;
+  /** Moves the virtual clock on. */
+  advance(seconds: number): void;
+  execute(input: unknown, options?: RunOptions): Promise<ExecutionReport>;
+  close(): Promise<void>;
+}
+
+let runCounter = 0;
+const nextRunId = () => `local-${Date.now().toString(36)}-${(runCounter++).toString(36)}`;
+
+/** Starts the stand-ins and wires the handler to them. `close()` stops everything it started. */
+export async function startLocalPoller(options: LocalOptions = {}): Promise<LocalPoller> {
+  const rendered = renderStateMachineDefinition(options.context ?? {});
+  const settings = rendered.settings;
+  const definition = rendered.definition as unknown as StateMachineDefinition;
+  const [dynamo, appFabric] = await Promise.all([
+    startDynalite({ path: options.dataPath }),
+    startAppFabricStandIn({ seed: options.seed ?? 1 }),
+  ]);
+  try {
+    const tableName = LOCAL_TABLE_NAME;
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...LOCAL_CREDENTIALS,
+      ...pollerEnvironment(settings, tableName),
+      AWS_ENDPOINT_URL_APPFABRIC: appFabric.url,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_MAX_ATTEMPTS: String(options.appFabricMaxAttempts ?? 3),
+    };
+    const document = createDocumentClient({
+      endpoint: dynamo.endpoint,
+      region: 'us-east-1',
+      credentials: creds(),
+    });
+    await ensureTable(document, tableName);
+
+    let offsetMs = 0;
+    const now = () => new Date(Date.now() + offsetMs);
+    // The runtime's SDK clients read the endpoints from the environment (at their first request), exactly
+    // as deployed code does; so the variables stay set until close(). One LocalPoller at a time per process.
+    const restoreEnv = setEnv(env);
+    const runtime = createRuntime(options.log ?? { info: () => {}, warn: () => {} }, env, { now });
+    const handler = makeHandler(() => runtime);
+    const reader = new ResultsReader({ tableName, client: document });
+
+    const execute = async (input: unknown, run: RunOptions = {}): Promise<ExecutionReport> => {
+      const runId = run.runId ?? nextRunId();
+      const startedReal = Date.now();
+      const startedVirtual = now();
+      const cycles: CycleView[] = [];
+      let pendingBefore = 0;
+      let callsBefore = 0;
+      const invoke = (stateName: string) => async (raw: unknown) => {
+        // The lambda:invoke integration passes { FunctionName, Payload } and answers { Payload, StatusCode }.
+        const payload = (raw as { Payload?: { action?: string; state?: LoopState } }).Payload;
+        if (stateName === StateNames.Poll && payload?.state) {
+          offsetMs += payload.state.waitSeconds * 1000;
+          pendingBefore = payload.state.counts.pending;
+          callsBefore = appFabric.calls.length;
+        }
+        await run.beforeInvoke?.(stateName, payload);
+        let result: unknown;
+        try {
+          result = await handler(payload as never);
+        } catch (error) {
+          throw lambdaError(error);
+        }
+        if (stateName === StateNames.Poll) {
+          const state = result as LoopState;
+          const view: CycleView = {
+            cycle: state.cycle,
+            state,
+            atSeconds: (now().getTime() - startedVirtual.getTime()) / 1000,
+            batchGetCalls: appFabric.calls
+              .slice(callsBefore)
+              .filter((c) => c.operation === 'BatchGetUserAccessTasks').length,
+            pendingBefore,
+          };
+          if (!cycles.some((c) => c.cycle === view.cycle)) {
+            cycles.push(view);
+            run.onCycle?.(view);
+          }
+        }
+        return { Payload: result, StatusCode: 200 };
+      };
+      const machine = new StateMachine(definition, { validationOptions: { checkArn: false } });
+      const taskStates = [StateNames.Start, StateNames.Poll, StateNames.RecordFailure];
+      const execution = machine.run(input as never, {
+        context: {
+          Execution: { Name: runId, StartTime: startedVirtual.toISOString(), Input: input as never },
+        },
+        overrides: {
+          taskResourceLocalHandlers: Object.fromEntries(taskStates.map((s) => [s, invoke(s)])) as never,
+          waitTimeOverrides: { [StateNames.Wait]: options.realWaitMs ?? 5 },
+          retryIntervalOverrides: Object.fromEntries(taskStates.map((s) => [s, options.realRetryMs ?? 5])),
+        },
+      });
+      const entered: Record<string, number> = {};
+      const retries: Record<string, number> = {};
+      let maxStateBytes = 0;
+      const watching = (async () => {
+        for await (const event of execution.eventLogs) {
+          if (event.type === 'StateEntered') entered[event.state.name] = (entered[event.state.name] ?? 0) + 1;
+          if (event.type === 'StateRetried') retries[event.state.name] = (retries[event.state.name] ?? 0) + 1;
+          if (event.type === 'StateEntered' || event.type === 'StateExited') {
+            for (const value of [event.state.input, event.state.output]) {
+              if (value !== undefined)
+                maxStateBytes = Math.max(maxStateBytes, Buffer.byteLength(JSON.stringify(value)));
+            }
+          }
+        }
+      })();
+      let report: Pick<ExecutionReport, 'status' | 'output' | 'error'>;
+      try {
+        report = { status: 'SUCCEEDED', output: await execution.result };
+      } catch (error) {
+        if (!(error instanceof ExecutionError)) throw error;
+        const cause = (error as { cause?: { name?: string; message?: string } }).cause;
+        report = {
+          status: 'FAILED',
+          error: { Error: cause?.name ?? 'Error', Cause: cause?.message ?? error.message },
+        };
+      }
+      await watching.catch(() => {});
+      return {
+        runId,
+        ...report,
+        cycles,
+        transitions: Object.values(entered).reduce((a, b) => a + b, 0),
+        entered,
+        retries,
+        maxStateBytes: Math.max(maxStateBytes, Buffer.byteLength(JSON.stringify(input) ?? '')),
+        virtualSeconds: (now().getTime() - startedVirtual.getTime()) / 1000,
+        realMs: Date.now() - startedReal,
+      };
+    };
+
+    return {
+      appFabric,
+      dynamo,
+      tableName,
+      settings,
+      definition,
+      reader,
+      runtime,
+      now,
+      advance: (seconds) => {
+        offsetMs += seconds * 1000;
+      },
+      execute,
+      close: async () => {
+        restoreEnv();
+        await Promise.allSettled([appFabric.close(), dynamo.close()]);
+      },
+    };
+  } catch (error) {
+    await Promise.allSettled([appFabric.close(), dynamo.close()]);
+    throw error;
+  }
+}
+
+function creds() {
+  return {
+    accessKeyId: LOCAL_CREDENTIALS.AWS_ACCESS_KEY_ID,
+    secretAccessKey: LOCAL_CREDENTIALS.AWS_SECRET_ACCESS_KEY,
+  };
+}
+
+/** Lays `env` over process.env; returns what puts it back. */
+function setEnv(env: NodeJS.ProcessEnv): () => void {
+  const saved = { ...process.env };
+  Object.assign(process.env, env);
+  return () => {
+    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+    Object.assign(process.env, saved);
+  };
+}
+
+/** What Lambda hands Step Functions when a function throws: the name as the error, JSON as the cause. */
+function lambdaError(error: unknown): Error {
+  const e = error instanceof Error ? error : new Error(String(error));
+  const out = new Error(JSON.stringify({ errorType: e.name, errorMessage: e.message }));
+  out.name = e.name;
+  return out;
+}
