@@ -14,6 +14,19 @@ import { makeStartTasksForEmails } from './core/emails';
 import { settingsFromEnv } from './core/settings';
 import type { StartTasksForEmails } from './core/start';
 
+/** Time limits of one AppFabric HTTP call: a hung connection must not eat the function's whole timeout. */
+export const APPFABRIC_CONNECTION_TIMEOUT_MS = 3_000;
+export const APPFABRIC_REQUEST_TIMEOUT_MS = 10_000;
+
+export interface RuntimeOptions {
+  /** The clock (the local run's is virtual). */
+  now?: () => Date;
+  /** Wraps the DynamoDB document client (fault injection in tests). */
+  wrapDocumentClient?: (client: DynamoDBDocumentClient) => DynamoDBDocumentClient;
+  /** Per-request timeout of AppFabric calls, ms. */
+  appFabricRequestTimeoutMs?: number;
+}
+
 export interface PollerRuntime {
   deps: PollerDeps;
   startTasksForEmails: StartTasksForEmails;
@@ -22,13 +35,21 @@ export interface PollerRuntime {
 export function createRuntime(
   log: Log,
   env: NodeJS.ProcessEnv = process.env,
-  options: { now?: () => Date } = {},
+  options: RuntimeOptions = {},
 ): PollerRuntime {
   const settings = settingsFromEnv(env);
-  const document = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  const base = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
     marshallOptions: { removeUndefinedValues: true },
   });
-  const gateway = new AppFabricGateway(new AppFabricClient({}));
+  const document = options.wrapDocumentClient ? options.wrapDocumentClient(base) : base;
+  const gateway = new AppFabricGateway(
+    new AppFabricClient({
+      requestHandler: {
+        connectionTimeout: APPFABRIC_CONNECTION_TIMEOUT_MS,
+        requestTimeout: options.appFabricRequestTimeoutMs ?? APPFABRIC_REQUEST_TIMEOUT_MS,
+      },
+    }),
+  );
   const now = options.now ?? (() => new Date());
   const deps: PollerDeps = {
     gateway,

@@ -13,7 +13,7 @@ import { ResultsReader } from '../lambda/adapters/dynamodb-results-reader';
 import type { Log } from '../lambda/core/deps';
 import type { LoopState } from '../lambda/core/model';
 import { makeHandler } from '../lambda/handler';
-import { createRuntime, type PollerRuntime } from '../lambda/runtime';
+import { createRuntime, type PollerRuntime, type RuntimeOptions } from '../lambda/runtime';
 import type { PollerSettings } from '../lib/config';
 import { StateNames } from '../lib/poll-workflow';
 import { pollerEnvironment } from '../lib/poller-function';
@@ -56,6 +56,10 @@ export interface LocalOptions {
   realRetryMs?: number;
   /** Client attempts inside one invocation (the SDK's retry); 2 keeps fault tests quick. */
   appFabricMaxAttempts?: number;
+  /** Wraps the handler's DynamoDB client (fault injection: unprocessed items, throttling, crashes). */
+  wrapDocumentClient?: RuntimeOptions['wrapDocumentClient'];
+  /** Per-request timeout of the handler's AppFabric calls, ms (slow-answer faults). */
+  appFabricRequestTimeoutMs?: number;
   /** Keep dynalite's data in this directory (the local run leaves it for `npm run query`). */
   dataPath?: string;
   log?: Log;
@@ -150,7 +154,11 @@ export async function startLocalPoller(options: LocalOptions = {}): Promise<Loca
     // The runtime's SDK clients read the endpoints from the environment (at their first request), exactly
     // as deployed code does; so the variables stay set until close(). One LocalPoller at a time per process.
     const restoreEnv = setEnv(env);
-    const runtime = createRuntime(options.log ?? { info: () => {}, warn: () => {} }, env, { now });
+    const runtime = createRuntime(options.log ?? { info: () => {}, warn: () => {} }, env, {
+      now,
+      wrapDocumentClient: options.wrapDocumentClient,
+      appFabricRequestTimeoutMs: options.appFabricRequestTimeoutMs,
+    });
     const handler = makeHandler(() => runtime);
     const reader = new ResultsReader({ tableName, client: document });
 
