@@ -395,6 +395,30 @@ describe('repeated attempts', () => {
     expect(await parts.reader.byRun(runId)).toEqual(recordsBefore);
   });
 
+  it('keeps the results an unsaved cycle wrote when its repeat lands after the deadline', async () => {
+    // Prepare: cycle 1 records two COMPLETED tasks, then its state save is lost; the repeat comes too late.
+    const ids = [...addTasks(2), ...addTasks(1, { inProgressPolls: 100 })];
+    const runId = nextRunId();
+    const started = await start(runId, { taskIdList: ids });
+    const stateBefore = await parts.runState.load(runId);
+    const first = await pollCycle(started, parts.deps);
+    await parts.runState.save(stateBefore!, first.state.cycle);
+    const recordsBefore = await parts.reader.byRun(runId);
+    parts.clock.advanceSeconds(parts.settings.deadlineSeconds + 60);
+
+    // Act
+    const again = await pollCycle(started, parts.deps);
+
+    // Assess: only the unfinished task is TIMED_OUT; the two COMPLETED records and counts stand.
+    expect(again.state.status).toBe('TIMED_OUT');
+    expect(again.state.counts).toEqual(counts({ total: 3, COMPLETED: 2, TIMED_OUT: 1 }));
+    const after = await parts.reader.byRun(runId);
+    expect(after.filter((r) => r.resultStatus === 'COMPLETED')).toEqual(
+      recordsBefore.filter((r) => r.resultStatus === 'COMPLETED'),
+    );
+    expect(after.filter((r) => r.resultStatus === 'TIMED_OUT').map((r) => r.taskId)).toEqual([ids[2]]);
+  });
+
   it('answers a second startRun for the same run ID with the stored state and starts nothing', async () => {
     // Prepare
     const ids = [addTask(), addTask({ inProgressPolls: 100 })];

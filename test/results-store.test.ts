@@ -143,7 +143,7 @@ describe('putTaskRecords', () => {
     const item = await rawItem('run-1', Keys.taskSk(record.taskId));
 
     // Assess
-    expect(report).toEqual({ written: 1, skipped: 0, writeRequests: 1 });
+    expect(report).toEqual({ written: 1, skipped: 0, writeRequests: 1, kept: [] });
     expect(readBack).toEqual(record);
     expect(item).toMatchObject({
       [Table.partitionKey]: 'RUN#run-1',
@@ -180,7 +180,7 @@ describe('putTaskRecords', () => {
     const again = await store.putTaskRecords([{ ...first, recordedAt: '2024-05-01T11:00:00.000Z' }]);
 
     // Assess
-    expect(again).toEqual({ written: 0, skipped: 1, writeRequests: 0 });
+    expect(again).toEqual({ written: 0, skipped: 1, writeRequests: 0, kept: [] });
     expect(await reader().byTask(first.taskId)).toEqual([first]);
   });
 
@@ -194,8 +194,33 @@ describe('putTaskRecords', () => {
     const report = await store.putTaskRecords([completed]);
 
     // Assess
-    expect(report).toEqual({ written: 1, skipped: 0, writeRequests: 1 });
+    expect(report).toEqual({ written: 1, skipped: 0, writeRequests: 1, kept: [] });
     expect(await reader().byRun('run-1')).toEqual([completed]);
+  });
+
+  it('never lets a NOT_FOUND or TIMED_OUT record replace a stored AppFabric result, and reports it kept', async () => {
+    // Prepare: an earlier attempt stored COMPLETED and FAILED, then died before the run state moved on.
+    const store = storeWith();
+    const completed = task(1, { resultStatus: 'COMPLETED', recordedAt: minute(1), userId: 'U1' });
+    const failed = task(2, { resultStatus: 'FAILED', recordedAt: minute(1) });
+    await store.putTaskRecords([completed, failed]);
+
+    // Act: the retry lands after the deadline (or misses the IDs) and would record poller statuses.
+    const report = await store.putTaskRecords([
+      task(1, { resultStatus: 'TIMED_OUT', recordedAt: minute(9) }),
+      task(2, { resultStatus: 'NOT_FOUND', recordedAt: minute(9) }),
+      task(3, { resultStatus: 'TIMED_OUT', recordedAt: minute(9) }),
+    ]);
+
+    // Assess
+    expect(report.kept).toEqual([
+      { taskId: completed.taskId, resultStatus: 'COMPLETED' },
+      { taskId: failed.taskId, resultStatus: 'FAILED' },
+    ]);
+    expect(report.written).toBe(1);
+    const stored = await reader().byRun('run-1');
+    expect(stored.map((r) => r.resultStatus)).toEqual(['COMPLETED', 'FAILED', 'TIMED_OUT']);
+    expect(stored[0]).toEqual(completed);
   });
 
   it('writes 60 records in ceil(60/25) = 3 BatchWriteItem requests', async () => {
@@ -206,7 +231,7 @@ describe('putTaskRecords', () => {
     const report = await storeWith().putTaskRecords(records);
 
     // Assess
-    expect(report).toEqual({ written: 60, skipped: 0, writeRequests: 3 });
+    expect(report).toEqual({ written: 60, skipped: 0, writeRequests: 3, kept: [] });
     expect(await reader().byRun('run-1')).toHaveLength(60);
   });
 
@@ -220,7 +245,7 @@ describe('putTaskRecords', () => {
     const report = await store.putTaskRecords(batch);
 
     // Assess
-    expect(report).toEqual({ written: 2, skipped: 2, writeRequests: 1 });
+    expect(report).toEqual({ written: 2, skipped: 2, writeRequests: 1, kept: [] });
     expect(await reader().byRun('run-1')).toEqual([task(1), task(2, { resultStatus: 'FAILED' }), task(3)]);
   });
 
@@ -241,7 +266,7 @@ describe('putTaskRecords', () => {
     const report = await store.putTaskRecords(records);
 
     // Assess: batch of 25 sent 4 times (25, 20, 15, 10 items), then the batch of 5.
-    expect(report).toEqual({ written: 30, skipped: 0, writeRequests: 5 });
+    expect(report).toEqual({ written: 30, skipped: 0, writeRequests: 5, kept: [] });
     expect(sizes).toEqual([25, 20, 15, 10, 5]);
     expect(await reader().byRun('run-1')).toEqual(
       records.slice().sort((a, b) => a.taskId.localeCompare(b.taskId)),
@@ -272,7 +297,7 @@ describe('putTaskRecords', () => {
     const notWritten = error as TaskRecordsNotWrittenError;
     expect(notWritten.name).toBe('ResultsStoreUnavailableError');
     expect(notWritten.message).toMatch(/7 of 10 task records not written/);
-    expect(notWritten.report).toEqual({ written: 3, skipped: 0, writeRequests: 3 });
+    expect(notWritten.report).toEqual({ written: 3, skipped: 0, writeRequests: 3, kept: [] });
     expect(sizes).toEqual([10, 9, 8]);
     const stored = (await reader().byRun('run-1')).map((r) => r.taskId);
     const reported = notWritten.notWritten.map((k) => k.taskId);
@@ -299,7 +324,7 @@ describe('putTaskRecords', () => {
     // Assess: batch 1 written; batch 2 failed; batch 3 never started. All 35 reported.
     expect(error).toBeInstanceOf(ResultsStoreUnavailableError);
     expect(error.cause).toBe(throttled);
-    expect(error.report).toEqual({ written: 25, skipped: 0, writeRequests: 2 });
+    expect(error.report).toEqual({ written: 25, skipped: 0, writeRequests: 2, kept: [] });
     expect(error.notWritten).toHaveLength(35);
     const stored = (await reader().byRun('run-1')).map((r) => r.taskId);
     expect([...stored, ...error.notWritten.map((k) => k.taskId)].sort()).toEqual(

@@ -15,7 +15,7 @@ import {
 import type { RunRecord, TaskRecord } from '../core/model';
 import type { ResultsStore, WriteReport } from '../core/ports';
 import { ResultsStoreUnavailableError } from '../shared/errors';
-import { Limits, Table } from '../shared/names';
+import { Limits, Table, type TerminalStatus } from '../shared/names';
 import {
   backoffDelayMs,
   chunk,
@@ -29,6 +29,9 @@ import { fromRunItem, type Item, runKey, toRunItem, toTaskItem } from './dynamod
 /** BatchGetItem max keys. */
 const BATCH_GET_MAX_KEYS = 100;
 const STATUS_FIELD = 'resultStatus' satisfies keyof TaskRecord;
+/** Statuses the poller decides itself; they never replace a result AppFabric gave. */
+const POLLER_STATUSES: ReadonlySet<unknown> = new Set<TerminalStatus>(['NOT_FOUND', 'TIMED_OUT']);
+const APPFABRIC_STATUSES: ReadonlySet<unknown> = new Set<TerminalStatus>(['COMPLETED', 'FAILED', 'EXPIRED']);
 
 export interface DynamoDbResultsStoreOptions {
   tableName: string;
@@ -105,10 +108,19 @@ export class DynamoDbResultsStore implements ResultsStore {
       byKey.set(key, item);
     });
     const items = [...byKey.values()];
-    if (items.length === 0) return { written: 0, skipped: records.length, writeRequests: 0 };
+    if (items.length === 0) return { written: 0, skipped: records.length, writeRequests: 0, kept: [] };
 
     const stored = await this.storedStatuses(items);
-    const toWrite = items.filter((item) => stored.get(keyString(item)) !== item[STATUS_FIELD]);
+    const kept: WriteReport['kept'] = [];
+    const toWrite = items.filter((item) => {
+      const storedStatus = stored.get(keyString(item));
+      if (storedStatus === item[STATUS_FIELD]) return false;
+      if (POLLER_STATUSES.has(item[STATUS_FIELD]) && APPFABRIC_STATUSES.has(storedStatus)) {
+        kept.push({ taskId: String(item.taskId), resultStatus: storedStatus as TerminalStatus });
+        return false;
+      }
+      return true;
+    });
     const skipped = records.length - toWrite.length;
 
     let failed = false;
@@ -124,7 +136,7 @@ export class DynamoDbResultsStore implements ResultsStore {
       (batch): BatchOutcome => ({ written: 0, requests: 0, notWritten: batch }),
     );
 
-    const report: WriteReport = { written: 0, skipped, writeRequests: 0 };
+    const report: WriteReport = { written: 0, skipped, writeRequests: 0, kept };
     const notWritten: Item[] = [];
     let cause: unknown;
     for (const outcome of outcomes) {

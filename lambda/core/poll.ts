@@ -141,10 +141,7 @@ export async function pollCycle(
     misses.push(missCount);
   });
 
-  const write = await deps.results.putTaskRecords(records);
-  report.writeRequests = write.writeRequests;
-  report.skippedWrites = write.skipped;
-  for (const r of records) report.finished[r.resultStatus] = (report.finished[r.resultStatus] ?? 0) + 1;
+  const written = await writeRecords(records, deps, report);
 
   const retryAfter = failures
     .map((f) =>
@@ -153,7 +150,7 @@ export async function pollCycle(
         : undefined,
     )
     .filter((s): s is number => s !== undefined);
-  const counts = addCounts(stored.counts, records, pendingTaskIds.length);
+  const counts = addCounts(stored.counts, written, pendingTaskIds.length);
   const done = pendingTaskIds.length === 0;
   const next: RunState = {
     ...stored,
@@ -165,7 +162,7 @@ export async function pollCycle(
           previousWaitSeconds: stored.waitSeconds,
           minWaitSeconds: stored.minWaitSeconds,
           maxWaitSeconds: stored.maxWaitSeconds,
-          finishedThisCycle: records.length,
+          finishedThisCycle: written.length,
           retryAfterSeconds: retryAfter.length ? Math.max(...retryAfter) : undefined,
           secondsToDeadline,
         }),
@@ -188,13 +185,11 @@ export async function pollCycle(
 /** The deadline (or the cycle budget) is spent: every pending task is recorded as TIMED_OUT. */
 async function timeOut(stored: RunState, deps: PollerDeps, report: CycleReport): Promise<LoopState> {
   const at = deps.now();
-  const records = stored.pendingTaskIds.map((id) =>
-    taskRecord(stored, id, 'TIMED_OUT', at, deps.settings.retentionDays),
+  const records = await writeRecords(
+    stored.pendingTaskIds.map((id) => taskRecord(stored, id, 'TIMED_OUT', at, deps.settings.retentionDays)),
+    deps,
+    report,
   );
-  const write = await deps.results.putTaskRecords(records);
-  report.writeRequests = write.writeRequests;
-  report.skippedWrites = write.skipped;
-  report.finished.TIMED_OUT = records.length;
   const next: RunState = {
     ...stored,
     status: 'TIMED_OUT',
@@ -208,6 +203,27 @@ async function timeOut(stored: RunState, deps: PollerDeps, report: CycleReport):
   await finishRun(next, 'TIMED_OUT', deps);
   deps.log.warn('deadline passed', { runId: next.runId, cycle: next.cycle, counts: next.counts });
   return loopStateOf(next);
+}
+
+/**
+ * Writes the records and returns them as stored: where an earlier attempt already stored AppFabric's
+ * result, that status stands (and is what the counts take), not this attempt's NOT_FOUND or TIMED_OUT.
+ */
+async function writeRecords(
+  records: TaskRecord[],
+  deps: PollerDeps,
+  report: CycleReport,
+): Promise<TaskRecord[]> {
+  const write = await deps.results.putTaskRecords(records);
+  report.writeRequests += write.writeRequests;
+  report.skippedWrites += write.skipped;
+  const kept = new Map(write.kept.map((k) => [k.taskId, k.resultStatus]));
+  const final = records.map((r) => {
+    const status = kept.get(r.taskId);
+    return status ? { ...r, resultStatus: status } : r;
+  });
+  for (const r of final) report.finished[r.resultStatus] = (report.finished[r.resultStatus] ?? 0) + 1;
+  return final;
 }
 
 async function finishRun(state: RunState, outcome: RunRecord['outcome'], deps: PollerDeps): Promise<void> {

@@ -3,6 +3,7 @@
  * them over the AWS SDK; tests may pass their own. Every method throws the errors of
  * `lambda/shared/errors.ts`, never raw SDK errors.
  */
+import type { TerminalStatus } from '../shared/names';
 import type { LoopState, RunRecord, TaskRecord, UserAccessResult } from './model';
 
 export interface AccessTasksGateway {
@@ -43,13 +44,18 @@ export interface WriteReport {
   skipped: number;
   /** BatchWriteItem requests sent, retries of unprocessed items included. */
   writeRequests: number;
+  /**
+   * Records not written because the stored one already holds AppFabric's own result: a poller status
+   * (NOT_FOUND, TIMED_OUT) never replaces COMPLETED, FAILED or EXPIRED. The stored status stands.
+   */
+  kept: { taskId: string; resultStatus: TerminalStatus }[];
 }
 
 export interface ResultsStore {
   /**
    * Stores task records, 25 a BatchWriteItem, retrying UnprocessedItems with backoff. A record whose key
    * is already stored with the same `resultStatus` is left as it is, so writing a result twice leaves one
-   * identical record.
+   * identical record; a NOT_FOUND or TIMED_OUT record never replaces a stored AppFabric result (see `kept`).
    */
   putTaskRecords(records: readonly TaskRecord[]): Promise<WriteReport>;
   putRunRecord(run: RunRecord): Promise<void>;
@@ -74,6 +80,7 @@ export interface StartLedger {
   get(runId: string, emailHash: string): Promise<StartRecord | undefined>;
   /** Creates the STARTING marker; false when a record for the address already exists. */
   claim(record: StartRecord): Promise<boolean>;
-  put(record: StartRecord): Promise<void>;
+  /** Stores the record; with `ifState`, only while the stored one is in that state (false otherwise). */
+  put(record: StartRecord, options?: { ifState?: StartRecord['state'] }): Promise<boolean>;
   remove(runId: string, emailHash: string): Promise<void>;
 }
