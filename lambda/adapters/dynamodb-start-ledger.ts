@@ -56,15 +56,29 @@ export class DynamoDbStartLedger implements StartLedger {
     }
   }
 
-  async put(record: StartRecord): Promise<void> {
-    await this.call(() =>
-      this.client.send(
+  async put(record: StartRecord, options: { ifState?: StartRecord['state'] } = {}): Promise<boolean> {
+    const condition = options.ifState
+      ? {
+          ConditionExpression: '#state = :state',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':state': options.ifState },
+        }
+      : {};
+    try {
+      await this.client.send(
         new PutCommand({
           TableName: this.tableName,
           Item: { ...key(record.runId, record.emailHash), ...record },
+          ...condition,
         }),
-      ),
-    );
+      );
+      return true;
+    } catch (error) {
+      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+      throw new ResultsStoreUnavailableError(`storing a start record failed: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
   }
 
   async remove(runId: string, emailHash: string): Promise<void> {

@@ -26,10 +26,17 @@ export interface EmailStartDeps {
 
 export function makeStartTasksForEmails(deps: EmailStartDeps): StartTasksForEmails {
   return async (run, emails) => {
-    const perAddress = await mapWithConcurrency(emails, deps.concurrency ?? 4, (email) =>
-      startOne(run, email, deps),
+    // Every address settles before an error is raised: an address still in flight when another fails
+    // must not be left half-recorded for the retry.
+    const outcomes = await mapWithConcurrency(emails, deps.concurrency ?? 4, (email) =>
+      startOne(run, email, deps).then(
+        (taskIds) => ({ taskIds }),
+        (error: unknown) => ({ error }),
+      ),
     );
-    return perAddress.flat();
+    const failed = outcomes.find((o): o is { error: unknown } => 'error' in o);
+    if (failed) throw failed.error;
+    return outcomes.flatMap((o) => ('taskIds' in o ? o.taskIds : []));
   };
 }
 
@@ -97,6 +104,10 @@ async function startOne(
       errorCode: t.error?.errorCode ?? 'NO_TASK_ID',
       errorMessage: t.error?.errorMessage,
     }));
-  await deps.ledger.put({ ...base, state: 'STARTED', taskIds, errors });
+  const state = taskIds.length === 0 && errors.length > 0 ? 'REJECTED' : 'STARTED';
+  if (!(await deps.ledger.put({ ...base, state, taskIds, errors }, { ifState: 'STARTING' }))) {
+    // Another attempt settled this address meanwhile (as START_OUTCOME_UNKNOWN); these tasks are polled anyway.
+    deps.log.warn('start record changed during the call', { runId: run.runId, emailHash: hash.slice(0, 12) });
+  }
   return taskIds;
 }
