@@ -18,13 +18,16 @@ import type { RunRecord, TaskRecord } from '../lambda/core/model';
 import { EnvNames, StackNames } from '../lambda/shared/names';
 import { type DynaliteHandle, startDynalite } from './dynalite';
 import { parseQueryArgs, type QueryArgs, USAGE, UsageError } from './query/args';
-import { describeQuery, formatRuns, formatTasks } from './query/format';
+import { describeQuery, formatRunSummary, formatRuns, formatTasks } from './query/format';
 
 export const LAST_RUN_FILE = join('.local', 'last-run.json');
 export const STACK_NAME = StackNames.stackName;
 export const STACK_OUTPUT = StackNames.outputs.tableName;
 
-export type QueryReader = Pick<ResultsReader, 'byRun' | 'byTask' | 'byEmail' | 'byApp' | 'listRuns'>;
+export type QueryReader = Pick<
+  ResultsReader,
+  'byRun' | 'byTask' | 'byEmail' | 'byApp' | 'listRuns' | 'getRun' | 'startRecords'
+>;
 
 export interface QueryIo {
   stdout: { write(text: string): unknown };
@@ -233,6 +236,11 @@ export async function main(argv: readonly string[], io: QueryIo): Promise<number
         io.stderr.write(message);
       }
       return 0;
+    }
+    if (query.selector.kind === 'run' && query.format === 'table') {
+      const runId = query.selector.runId;
+      const [runRecord, starts] = await Promise.all([reader.getRun(runId), reader.startRecords(runId)]);
+      io.stdout.write(formatRunSummary(runRecord, starts));
     }
     io.stdout.write(output);
     return 0;

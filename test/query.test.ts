@@ -10,6 +10,7 @@ import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../lambda/adapters/dynamo-client';
 import { ResultsReader } from '../lambda/adapters/dynamodb-results-reader';
 import { DynamoDbResultsStore } from '../lambda/adapters/dynamodb-results-store';
+import { DynamoDbStartLedger } from '../lambda/adapters/dynamodb-start-ledger';
 import type { RunRecord, TaskRecord } from '../lambda/core/model';
 import { type DynaliteHandle, startDynalite } from '../local/dynalite';
 import { LAST_RUN_FILE, main, type QueryIo, STACK_NAME } from '../local/query';
@@ -272,12 +273,47 @@ describe('formats', () => {
     expect(records).toEqual([RECORDS[1]]);
   });
 
+  it('--run in table format shows the run record and what each address of the run started', async () => {
+    // Prepare: run-b was started from two addresses, one refused by AppFabric.
+    const ledger = new DynamoDbStartLedger({ tableName: TABLE, client: DynamoDBDocumentClient.from(base) });
+    const at = minute(20);
+    await ledger.put({
+      runId: 'run-b',
+      emailHash: 'h1',
+      email: 'ok@example.com',
+      state: 'STARTED',
+      taskIds: [taskId(5)],
+      errors: [],
+      at,
+    });
+    await ledger.put({
+      runId: 'run-b',
+      emailHash: 'h2',
+      email: 'refused@example.com',
+      state: 'REJECTED',
+      taskIds: [],
+      errors: [{ errorCode: 'ValidationException' }],
+      at,
+    });
+
+    // Act
+    const result = await cli(['--run', 'run-b', '--table', TABLE]);
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^Run run-b: FAILED/);
+    expect(result.stdout).toContain('address ok@example.com: STARTED, 1 task');
+    expect(result.stdout).toContain('address refused@example.com: REJECTED, 0 tasks (ValidationException)');
+  });
+
   it('table prints readable columns, one row a record, and a count', async () => {
     // Act
     const result = await cli(['--run', 'run-a', '--table', TABLE]);
 
-    // Assess
-    const lines = result.stdout.trimEnd().split('\n');
+    // Assess: the run record's summary first, then the records.
+    const all = result.stdout.trimEnd().split('\n');
+    expect(all[0]).toBe('Run run-a: SUCCEEDED');
+    const lines = all.slice(all.findIndex((l) => l.startsWith('taskId')));
     expect(result.code).toBe(0);
     expect(lines[0]?.split(/\s+/)).toEqual([
       'taskId',
@@ -368,6 +404,8 @@ describe('paging', () => {
       byApp: (app: string, tenant: string | undefined, o: object) =>
         inner.byApp(app, tenant, { ...o, pageSize: 2 }),
       listRuns: (o: object) => inner.listRuns({ ...o, pageSize: 2 }),
+      getRun: (id: string) => inner.getRun(id),
+      startRecords: (id: string) => inner.startRecords(id),
     };
 
     // Act

@@ -10,6 +10,7 @@ import {
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import type { RunRecord, TaskRecord } from '../core/model';
+import type { StartRecord } from '../core/ports';
 import { InvalidInputError } from '../shared/errors';
 import { Keys, Table, type TerminalStatus } from '../shared/names';
 import { defaultDocumentClient, unavailable } from './dynamo-client';
@@ -181,6 +182,17 @@ export class ResultsReader {
     if (opts.status !== undefined) q.filter.push(`${q.name(OUTCOME)} = ${q.value('status', opts.status)}`);
     const items = await this.query(q, opts, { IndexName: index.indexName, ScanIndexForward: false });
     return items.map(fromRunItem);
+  }
+
+  /** What StartUserAccessTasks did for each address of a run (runs started from emails). */
+  async startRecords(runId: string): Promise<StartRecord[]> {
+    const q = new Expr();
+    q.key.push(`${q.name(Table.partitionKey)} = ${q.value('pk', Keys.runPk(runId))}`);
+    q.key.push(`begins_with(${q.name(Table.sortKey)}, ${q.value('skPrefix', Keys.startSkPrefix)})`);
+    const items = await this.query(q, {}, {});
+    return items.map(
+      ({ [Table.partitionKey]: _pk, [Table.sortKey]: _sk, ...record }) => record as unknown as StartRecord,
+    );
   }
 
   /** A run's summary record. */

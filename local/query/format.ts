@@ -3,6 +3,7 @@
  * Pure functions: records in, text out.
  */
 import type { RunRecord, TaskRecord } from '../../lambda/core/model';
+import type { StartRecord } from '../../lambda/core/ports';
 import type { OutputFormat, QueryArgs } from './args';
 
 type Cell = string | number | undefined;
@@ -160,6 +161,27 @@ export function formatRuns(runs: readonly RunRecord[], format: OutputFormat): st
     default:
       return `${toTable(RUN_TABLE, runs.map(runTableRow))}${plural(runs.length, 'run')}\n`;
   }
+}
+
+/** The lines above a run's task records in table format: the run record and its addresses. */
+export function formatRunSummary(run: RunRecord | undefined, starts: readonly StartRecord[]): string {
+  if (!run) return '';
+  const counts = COUNTS.filter((c) => c !== 'total' && (run.counts?.[c] ?? 0) > 0)
+    .map((c) => `${c} ${run.counts[c]}`)
+    .join(', ');
+  const lines = [
+    `Run ${run.runId}: ${run.outcome}${run.errorName ? ` (${runError(run)})` : ''}`,
+    `  app bundle ${run.appBundleIdentifier}, input ${run.inputKind}, started ${run.startedAt}` +
+      (run.endedAt ? `, ended ${run.endedAt}` : ''),
+    `  ${plural(run.counts?.total ?? 0, 'task')}${counts ? `: ${counts}` : ''}`,
+  ];
+  for (const start of starts) {
+    const errors = start.errors.map((e) => [e.app, e.errorCode].filter(Boolean).join(' ')).join(', ');
+    lines.push(
+      `  address ${start.email}: ${start.state}, ${plural(start.taskIds.length, 'task')}${errors ? ` (${errors})` : ''}`,
+    );
+  }
+  return `${lines.join('\n')}\n\n`;
 }
 
 /** What was asked, for "No records found for ...". */
