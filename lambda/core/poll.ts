@@ -7,10 +7,9 @@
  */
 import {
   AppFabricInvalidResponseError,
-  AppFabricThrottledError,
-  AppFabricUnavailableError,
   InvalidInputError,
   isPollerError,
+  RetryAfterError,
 } from '../shared/errors';
 import { Limits, type TerminalStatus } from '../shared/names';
 import { chunk, mapWithConcurrency } from './concurrency';
@@ -144,11 +143,7 @@ export async function pollCycle(
   const written = await writeRecords(records, deps, report);
 
   const retryAfter = failures
-    .map((f) =>
-      f.error instanceof AppFabricThrottledError || f.error instanceof AppFabricUnavailableError
-        ? f.error.retryAfterSeconds
-        : undefined,
-    )
+    .map((f) => (f.error instanceof RetryAfterError ? f.error.retryAfterSeconds : undefined))
     .filter((s): s is number => s !== undefined);
   const counts = addCounts(stored.counts, written, pendingTaskIds.length);
   const done = pendingTaskIds.length === 0;

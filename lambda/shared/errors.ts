@@ -23,8 +23,8 @@ export class InvalidInputError extends PollerError {
   }
 }
 
-export class AppFabricThrottledError extends PollerError {
-  override readonly name = ErrorNames.AppFabricThrottled;
+/** A transient AppFabric failure that may say when to try again (`Retry-After`). */
+export abstract class RetryAfterError extends PollerError {
   readonly retryable = true;
   constructor(
     message: string,
@@ -35,16 +35,12 @@ export class AppFabricThrottledError extends PollerError {
   }
 }
 
-export class AppFabricUnavailableError extends PollerError {
+export class AppFabricThrottledError extends RetryAfterError {
+  override readonly name = ErrorNames.AppFabricThrottled;
+}
+
+export class AppFabricUnavailableError extends RetryAfterError {
   override readonly name = ErrorNames.AppFabricUnavailable;
-  readonly retryable = true;
-  constructor(
-    message: string,
-    readonly retryAfterSeconds?: number,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 export class AppFabricInvalidResponseError extends PollerError {
