@@ -48,38 +48,4 @@ export const defaultSleep = (ms: number): Promise<void> =>
     setTimeout(resolve, ms);
   });
 
-/** Splits a list into chunks of at most `size`. */
-export const chunk = <T>(items: readonly T[], size: number): T[][] => {
-  const chunks: T[][] = [];
-  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
-  return chunks;
-};
-
-/**
- * Runs `fn` over `items` with at most `limit` calls in flight; results keep the input order.
- * `shouldStop` is asked before each new item starts: once it answers true, items not yet started get
- * `skipped(item)` instead (so one failure stops the rest without losing track of them).
- */
-export const mapWithConcurrency = async <T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-  shouldStop: () => boolean = () => false,
-  skipped?: (item: T) => R,
-): Promise<R[]> => {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      const item = items[index]!;
-      if (skipped && shouldStop()) {
-        results[index] = skipped(item);
-        continue;
-      }
-      results[index] = await fn(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
-};
+export { chunk, mapWithConcurrency } from '../core/concurrency';
