@@ -162,6 +162,11 @@ export interface StandInOptions {
   host?: string;
   /** Seed of the ID generator (default 1). */
   seed?: number;
+  /**
+   * The clock (epoch ms) that tasks' `createdAt` and `inProgressMs` are measured with (default `Date.now`).
+   * Give it a virtual clock to have tasks finish by virtual time.
+   */
+  now?: () => number;
 }
 
 export interface AppFabricStandIn {
@@ -259,6 +264,7 @@ const sleep = (ms: number, timers: Set<NodeJS.Timeout>) =>
 
 export async function startAppFabricStandIn(options: StandInOptions = {}): Promise<AppFabricStandIn> {
   const random = generator(options.seed ?? 1);
+  const clock = options.now ?? Date.now;
   const uuid = () => {
     const hex = Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16));
     hex[12] = '4';
@@ -301,7 +307,7 @@ export async function startAppFabricStandIn(options: StandInOptions = {}): Promi
       tenantDisplayName: tenantDisplayName ?? known?.tenantDisplayName,
       email: email ?? 'user@example.com',
       behaviour,
-      createdAt: Date.now(),
+      createdAt: clock(),
       polls: 0,
     });
     return taskId;
@@ -344,7 +350,7 @@ export async function startAppFabricStandIn(options: StandInOptions = {}): Promi
     const answered = task.polls - missed;
     const waiting =
       answered <= (behaviour.inProgressPolls ?? 0) ||
-      Date.now() - task.createdAt < (behaviour.inProgressMs ?? 0);
+      clock() - task.createdAt < (behaviour.inProgressMs ?? 0);
     if (waiting) return { ...base, resultStatus: 'IN_PROGRESS' };
     const outcome = behaviour.outcome ?? 'COMPLETED';
     if (outcome === 'EXPIRED') return { ...base, resultStatus: 'EXPIRED' };

@@ -62,6 +62,17 @@ export interface LocalOptions {
   appFabricRequestTimeoutMs?: number;
   /** Keep dynalite's data in this directory (the local run leaves it for `npm run query`). */
   dataPath?: string;
+  /**
+   * The stand-in measures tasks' `inProgressMs` on the handler's virtual clock, so tasks finish by virtual
+   * time (a task of 20 minutes finishes after 20 virtual minutes of waits). Default false: real time.
+   */
+  virtualStandInClock?: boolean;
+  /**
+   * The handler's clock moves only with the waits (and `advance`), not with real time, so a run by virtual
+   * time is the same on every machine (a task finishing close to a poll stays on the same side of it).
+   * Default false: real time plus the waits.
+   */
+  clockMovesOnlyWithWaits?: boolean;
   log?: Log;
 }
 
@@ -128,9 +139,15 @@ export async function startLocalPoller(options: LocalOptions = {}): Promise<Loca
   const rendered = renderStateMachineDefinition(options.context ?? {});
   const settings = rendered.settings;
   const definition = rendered.definition as unknown as StateMachineDefinition;
+  let offsetMs = 0;
+  const frozenAt = Date.now();
+  const now = () => new Date((options.clockMovesOnlyWithWaits ? frozenAt : Date.now()) + offsetMs);
   const [dynamo, appFabric] = await Promise.all([
     startDynalite({ path: options.dataPath }),
-    startAppFabricStandIn({ seed: options.seed ?? 1 }),
+    startAppFabricStandIn({
+      seed: options.seed ?? 1,
+      ...(options.virtualStandInClock ? { now: () => now().getTime() } : {}),
+    }),
   ]);
   try {
     const tableName = LOCAL_TABLE_NAME;
@@ -149,8 +166,6 @@ export async function startLocalPoller(options: LocalOptions = {}): Promise<Loca
     });
     await ensureTable(document, tableName);
 
-    let offsetMs = 0;
-    const now = () => new Date(Date.now() + offsetMs);
     // The runtime's SDK clients read the endpoints from the environment (at their first request), exactly
     // as deployed code does; so the variables stay set until close(). One LocalPoller at a time per process.
     const restoreEnv = setEnv(env);

@@ -160,6 +160,7 @@ export async function pollCycle(
           finishedThisCycle: written.length,
           retryAfterSeconds: retryAfter.length ? Math.max(...retryAfter) : undefined,
           secondsToDeadline,
+          totalTasks: stored.counts.total,
         }),
     counts,
     pendingTaskIds,
