@@ -5,6 +5,7 @@
  * A bad value throws an {@link InvalidSettingError} whose message names the setting.
  */
 import { APP_BUNDLE_IDENTIFIER_PATTERN, UUID_PATTERN } from '../lambda/shared/names';
+import { LARGE_RUN_DEFAULTS, LargeRunLimits } from './large-run-workflow';
 
 /** Most history events one Standard execution may hold (a Step Functions quota). */
 export const HISTORY_EVENT_LIMIT = 25_000;
@@ -151,6 +152,33 @@ export interface PollerSettings {
    * @default - the alarms have no actions
    */
   readonly alarmTopicArn?: string;
+  /**
+   * Deploy the large-run workflow (docs/scale.md): a bucket for task ID lists and a state machine whose
+   * Distributed Map runs the poll state machine once per batch, for runs larger than one execution holds.
+   * Off by default: it adds a bucket and a second state machine that most deployments do not need.
+   *
+   * @default false
+   */
+  readonly largeRuns: boolean;
+  /**
+   * Task IDs of one child poll execution of a large run (1 to 5000). Only with `largeRuns`.
+   *
+   * @default 5000
+   */
+  readonly largeRunBatchSize: number;
+  /**
+   * Child poll executions of a large run running at once (1 to 10000). Only with `largeRuns`.
+   *
+   * @default 10
+   */
+  readonly largeRunMaxConcurrency: number;
+  /**
+   * Percentage of a large run's task IDs in failed children it tolerates before it fails (0 to 100).
+   * Only with `largeRuns`.
+   *
+   * @default 0
+   */
+  readonly largeRunToleratedFailurePercentage: number;
 }
 
 /** The context keys read by {@link parseSettings}: the setting names. */
@@ -169,6 +197,10 @@ export const SETTING_KEYS = [
   'logLevel',
   'reservedConcurrency',
   'alarmTopicArn',
+  'largeRuns',
+  'largeRunBatchSize',
+  'largeRunMaxConcurrency',
+  'largeRunToleratedFailurePercentage',
 ] as const satisfies readonly (keyof PollerSettings)[];
 
 export type SettingKey = (typeof SETTING_KEYS)[number];
@@ -184,6 +216,10 @@ export const SETTING_DEFAULTS = {
   scheduleInput: {},
   removalPolicy: 'retain',
   logLevel: 'INFO',
+  largeRuns: false,
+  largeRunBatchSize: LARGE_RUN_DEFAULTS.maxItemsPerBatch,
+  largeRunMaxConcurrency: LARGE_RUN_DEFAULTS.maxConcurrency,
+  largeRunToleratedFailurePercentage: LARGE_RUN_DEFAULTS.toleratedFailurePercentage,
 } as const satisfies Partial<PollerSettings>;
 
 /** A setting has a value it cannot take. */
@@ -319,7 +355,58 @@ export function parseSettings(context: (key: string) => unknown): PollerSettings
     ),
     reservedConcurrency: optionalInteger('reservedConcurrency', read('reservedConcurrency'), 1, 1000),
     alarmTopicArn: optionalTopicArn(read('alarmTopicArn')),
+    ...largeRunSettings(read),
   };
+}
+
+/** The large-run settings: the three tuning values are refused unless `largeRuns` is on. */
+function largeRunSettings(read: (key: SettingKey) => unknown) {
+  const largeRuns = boolean('largeRuns', read('largeRuns'), SETTING_DEFAULTS.largeRuns);
+  const batchSize = read('largeRunBatchSize');
+  const maxConcurrency = read('largeRunMaxConcurrency');
+  const tolerated = read('largeRunToleratedFailurePercentage');
+  const given = (
+    [
+      ['largeRunBatchSize', batchSize],
+      ['largeRunMaxConcurrency', maxConcurrency],
+      ['largeRunToleratedFailurePercentage', tolerated],
+    ] as const
+  ).find(([, value]) => value !== undefined);
+  if (!largeRuns && given !== undefined) {
+    throw new InvalidSettingError(given[0], 'is only used with "largeRuns", which is not true');
+  }
+  const d = SETTING_DEFAULTS;
+  return {
+    largeRuns,
+    largeRunBatchSize: integer(
+      'largeRunBatchSize',
+      batchSize,
+      d.largeRunBatchSize,
+      1,
+      LargeRunLimits.maxItemsPerBatch,
+    ),
+    largeRunMaxConcurrency: integer(
+      'largeRunMaxConcurrency',
+      maxConcurrency,
+      d.largeRunMaxConcurrency,
+      1,
+      LargeRunLimits.maxConcurrency,
+    ),
+    largeRunToleratedFailurePercentage: integer(
+      'largeRunToleratedFailurePercentage',
+      tolerated,
+      d.largeRunToleratedFailurePercentage,
+      0,
+      100,
+    ),
+  };
+}
+
+function boolean(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new InvalidSettingError(name, 'must be true or false', value);
 }
 
 /** Seconds after the start at which the run's deadline falls. */

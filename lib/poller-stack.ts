@@ -3,6 +3,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { PollAlarms } from './alarms';
 import { deadlineSeconds, type PollerSettings } from './config';
+import { LargeRunOutputs, LargeRunWorkflow, pollInputAcceptsParentExecutionId } from './large-run-workflow';
 import { PollWorkflow } from './poll-workflow';
 import { PollerFunction } from './poller-function';
 import { ResultsTable } from './results-table';
@@ -24,6 +25,8 @@ export class AppFabricPollerStack extends Stack {
   public readonly workflow: PollWorkflow;
   public readonly trigger: PollTrigger;
   public readonly alarms: PollAlarms;
+  /** The large-run workflow (bucket + Distributed Map state machine), when `largeRuns` is on. */
+  public readonly largeRuns?: LargeRunWorkflow;
 
   constructor(scope: Construct, id: string, props: AppFabricPollerStackProps) {
     super(scope, id, props);
@@ -72,5 +75,32 @@ export class AppFabricPollerStack extends Stack {
       description: 'Events EventBridge could not deliver to the state machine',
       value: this.trigger.deadLetterQueue.queueUrl,
     });
+
+    if (settings.largeRuns) {
+      this.largeRuns = new LargeRunWorkflow(this, 'LargeRuns', {
+        pollStateMachine: this.workflow.stateMachine,
+        pollTimeout: this.workflow.timeout,
+        pollDefaults: {
+          appBundleIdentifier: settings.appBundleIdentifier,
+          minWaitSeconds: settings.minWaitSeconds,
+          maxWaitSeconds: settings.maxWaitSeconds,
+        },
+        maxItemsPerBatch: settings.largeRunBatchSize,
+        maxConcurrency: settings.largeRunMaxConcurrency,
+        toleratedFailurePercentage: settings.largeRunToleratedFailurePercentage,
+        // Linking children to their parent adds a field the poll workflow's input check must accept.
+        associateWithParent: pollInputAcceptsParentExecutionId(),
+        resultsExpiration: settings.retentionDays === 0 ? null : Duration.days(settings.retentionDays),
+        removalPolicy,
+      });
+      new CfnOutput(this, LargeRunOutputs.bucketName, {
+        description: 'Bucket of large runs: put task ID lists under input/, results appear under results/',
+        value: this.largeRuns.bucket.bucketName,
+      });
+      new CfnOutput(this, LargeRunOutputs.stateMachineArn, {
+        description: 'The large-run state machine (input: { "key": "input/<list>.json|.csv|.txt" })',
+        value: this.largeRuns.stateMachine.stateMachineArn,
+      });
+    }
   }
 }

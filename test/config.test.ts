@@ -37,6 +37,10 @@ describe('parseSettings', () => {
       logLevel: 'INFO',
       reservedConcurrency: undefined,
       alarmTopicArn: undefined,
+      largeRuns: false,
+      largeRunBatchSize: 5000,
+      largeRunMaxConcurrency: 10,
+      largeRunToleratedFailurePercentage: 0,
     } satisfies PollerSettings);
   });
 
@@ -69,6 +73,10 @@ describe('parseSettings', () => {
       logLevel: 'DEBUG',
       reservedConcurrency: '2',
       alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:alarms',
+      largeRuns: 'true',
+      largeRunBatchSize: '2500',
+      largeRunMaxConcurrency: '20',
+      largeRunToleratedFailurePercentage: '5',
     });
     expect(settings).toEqual({
       appBundleIdentifier: UUID,
@@ -85,6 +93,10 @@ describe('parseSettings', () => {
       logLevel: 'DEBUG',
       reservedConcurrency: 2,
       alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:alarms',
+      largeRuns: true,
+      largeRunBatchSize: 2500,
+      largeRunMaxConcurrency: 20,
+      largeRunToleratedFailurePercentage: 5,
     });
   });
 
@@ -156,6 +168,18 @@ describe('parseSettings', () => {
     ['reservedConcurrency', 0],
     ['reservedConcurrency', 'many'],
     ['alarmTopicArn', 'arn:aws:sqs:eu-west-1:123456789012:q'],
+    ['largeRuns', 'yes'],
+    ['largeRuns', 1],
+    ['largeRunBatchSize', 0, { largeRuns: true }],
+    ['largeRunBatchSize', 5001, { largeRuns: true }],
+    ['largeRunBatchSize', 10_000, { largeRuns: true }],
+    ['largeRunMaxConcurrency', 0, { largeRuns: true }],
+    ['largeRunMaxConcurrency', 10_001, { largeRuns: true }],
+    ['largeRunToleratedFailurePercentage', -1, { largeRuns: true }],
+    ['largeRunToleratedFailurePercentage', 101, { largeRuns: true }],
+    ['largeRunBatchSize', 100],
+    ['largeRunMaxConcurrency', 5, { largeRuns: 'false' }],
+    ['largeRunToleratedFailurePercentage', 10, { largeRuns: false }],
   ])('%s = %j is refused with the setting named', (key, value, others = {}) => {
     let error: unknown;
     try {
@@ -166,6 +190,15 @@ describe('parseSettings', () => {
     expect(error).toBeInstanceOf(InvalidSettingError);
     expect((error as InvalidSettingError).setting).toBe(key);
     expect((error as Error).message).toMatch(new RegExp(`^Invalid setting "${key}": `));
+  });
+
+  test('large runs are off unless asked for, and their tuning needs them on', () => {
+    expect(parse().largeRuns).toBe(false);
+    expect(parse({ largeRuns: 'false' }).largeRuns).toBe(false);
+    expect(parse({ largeRuns: true }).largeRuns).toBe(true);
+    expect(() => parse({ largeRunBatchSize: 100 })).toThrow(
+      'Invalid setting "largeRunBatchSize": is only used with "largeRuns", which is not true',
+    );
   });
 
   describe('history budget', () => {
