@@ -12,7 +12,7 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { STEPFUNCTIONS_USE_DISTRIBUTED_MAP_RESULT_WRITER_V2 } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
 import { parseExecutionInput } from '../lambda/core/input';
-import { ErrorNames, Limits } from '../lambda/shared/names';
+import { ErrorNames, Limits, PARENT_EXECUTION_ID_FIELD } from '../lambda/shared/names';
 import { acknowledgeWildcardResource } from './nag';
 
 /** Bounds of the batching and fan-out settings. */
@@ -80,8 +80,7 @@ export const LargeRunOutputs = {
   stateMachineArn: 'LargeRunStateMachineArn',
 } as const;
 
-/** Field of a StartExecution input that links the child execution to its parent in the console. */
-export const PARENT_EXECUTION_ID_FIELD = 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID';
+export { PARENT_EXECUTION_ID_FIELD };
 
 /**
  * Whether the poll workflow accepts `AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID` in its input: its Start

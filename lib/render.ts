@@ -1,6 +1,7 @@
 /**
  * The state machine definition that deploys, as Amazon States Language a local engine can run.
  */
+import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { buildApp } from './app';
 import { joinDefinitionString, PLACEHOLDER_FUNCTION_ARN } from './asl';
@@ -23,20 +24,16 @@ export interface RenderedDefinition {
 export function renderStateMachineDefinition(context: Record<string, unknown> = {}): RenderedDefinition {
   const { app, stack, settings } = buildApp({ ...context, 'aws:cdk:bundling-stacks': [] }, { nag: false });
   const artifact = app.synth().getStackArtifact(stack.artifactId) as CloudFormationStackArtifact;
-  const resources = Object.values(
-    (
-      artifact.template as {
-        Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
-      }
-    ).Resources,
-  ).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine');
-  if (resources.length !== 1) {
-    throw new Error(
-      `Expected one AWS::StepFunctions::StateMachine in the template, found ${resources.length}`,
-    );
+  // The poll workflow's state machine, by its logical ID: the stack may hold others (large runs).
+  const logicalId = stack.getLogicalId(stack.workflow.stateMachine.node.defaultChild as CfnStateMachine);
+  const resource = (
+    artifact.template as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> }
+  ).Resources[logicalId];
+  if (resource?.Type !== 'AWS::StepFunctions::StateMachine') {
+    throw new Error(`The poll workflow's state machine (${logicalId}) is not in the template`);
   }
   const definition = JSON.parse(
-    joinDefinitionString(resources[0].Properties.DefinitionString, PLACEHOLDER_FUNCTION_ARN),
+    joinDefinitionString(resource.Properties.DefinitionString, PLACEHOLDER_FUNCTION_ARN),
   );
   return { definition, settings };
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { parseExecutionInput, parseLoopState, parseTaskIdList } from '../lambda/core/input';
 import { InvalidInputError } from '../lambda/shared/errors';
-import { ErrorNames, Limits } from '../lambda/shared/names';
+import { ErrorNames, Limits, PARENT_EXECUTION_ID_FIELD } from '../lambda/shared/names';
 
 const BUNDLE = 'arn:aws:appfabric:us-east-1:123456789012:appbundle/a1b2c3d4-0000-4000-8000-000000000001';
 const ID = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
@@ -71,6 +71,19 @@ describe('parseExecutionInput', () => {
     ],
   ])('rejects %s, naming the field', (_case, raw, field) => {
     expect(fieldOf(() => parseExecutionInput(raw, defaults))).toBe(field);
+  });
+
+  it('accepts the field Step Functions adds to a child execution, and ignores it', () => {
+    const input = parseExecutionInput(
+      { taskIdList: [ID(1)], [PARENT_EXECUTION_ID_FIELD]: 'arn:aws:states:us-east-1:1:execution:x:y' },
+      { ...defaults, appBundleIdentifier: BUNDLE },
+    );
+    expect(input).toEqual({
+      appBundleIdentifier: BUNDLE,
+      taskIdList: [ID(1)],
+      emails: [],
+      maxWaitSeconds: undefined,
+    });
   });
 
   it('never echoes a rejected address in the message', () => {

@@ -305,7 +305,11 @@ describe('with largeRuns on', () => {
           maxWaitSeconds: 120,
         });
         // A batch of one stays a list.
-        const one = evaluate(start.Parameters.Input, { ...batch, Items: batch.Items.slice(0, 1) });
+        const one = evaluate(
+          start.Parameters.Input,
+          { ...batch, Items: batch.Items.slice(0, 1) },
+          { Execution: { Id: parent } },
+        );
         expect(one.taskIdList).toEqual([ids3[0]]);
       },
     );

@@ -221,3 +221,11 @@ describe('the rendered definition', () => {
     expect(definition.TimeoutSeconds).toBeGreaterThanOrEqual(1440 * 60 + 300);
   });
 });
+
+describe('rendering with more than one state machine in the stack', () => {
+  it('renders the poll workflow when large runs add a second state machine', () => {
+    const rendered = renderStateMachineDefinition({ largeRuns: true }).definition as unknown as Definition;
+    expect(rendered.StartAt).toBe(StateNames.Start);
+    expect(Object.keys(rendered.States)).toEqual(expect.arrayContaining([StateNames.Poll, StateNames.Wait]));
+  });
+});

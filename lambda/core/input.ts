@@ -4,7 +4,12 @@
  * data (addresses) are never echoed, only their position.
  */
 import { InvalidInputError } from '../shared/errors';
-import { APP_BUNDLE_IDENTIFIER_PATTERN, Limits, UUID_PATTERN } from '../shared/names';
+import {
+  APP_BUNDLE_IDENTIFIER_PATTERN,
+  Limits,
+  PARENT_EXECUTION_ID_FIELD,
+  UUID_PATTERN,
+} from '../shared/names';
 import type { LoopState, StatusCounts } from './model';
 
 /** What a user may put in an execution input. */
@@ -91,7 +96,7 @@ export function parseExecutionInput(
 ): ExecutionInput {
   if (!isRecord(raw)) throw new InvalidInputError('input', `must be a JSON object, got ${typeOf(raw)}`);
   for (const key of Object.keys(raw)) {
-    if (!INPUT_FIELDS.has(key)) {
+    if (!INPUT_FIELDS.has(key) && key !== PARENT_EXECUTION_ID_FIELD) {
       throw new InvalidInputError(
         `input.${key.slice(0, 64)}`,
         `is not a known field (expected ${[...INPUT_FIELDS].join(', ')})`,

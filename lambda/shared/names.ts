@@ -137,6 +137,9 @@ export const Limits = {
   maxEmailsPerRun: 100,
 } as const;
 
+/** Field Step Functions adds to a child execution's input to link it to its parent: accepted and ignored. */
+export const PARENT_EXECUTION_ID_FIELD = 'AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID';
+
 export const UUID_PATTERN = /^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$/;
 /** The model's Identifier pattern: an ARN or a lower-case UUID, 1 to 1011 characters. */
 export const APP_BUNDLE_IDENTIFIER_PATTERN =
