@@ -16,6 +16,24 @@ const PROJECT_ROOT = path.join(__dirname, '..');
 /** The function's code: `lambda/handler.ts`, export `handler`. */
 export const HANDLER_ENTRY = path.join(PROJECT_ROOT, 'lambda', 'handler.ts');
 
+/**
+ * How the function is bundled, in esbuild's terms: shared by the construct, the bundle test and the
+ * benchmark, so what they measure is what deploys.
+ */
+export const POLLER_BUNDLE = {
+  /** The runtime's Node.js version. */
+  target: 'node24',
+  minify: true,
+  sourcemap: true,
+  sourcesContent: false,
+  keepNames: true,
+  // ES module builds first: esbuild drops what the SDK's packages export but the code never uses.
+  mainFields: ['module', 'main'],
+  // Bundle @aws-sdk/* and @smithy/* too: the runtime's copy is not the pinned one, and has no
+  // AppFabric client in the shape this code expects.
+  external: [] as string[],
+} as const;
+
 /** The Powertools service name of the function. */
 export const SERVICE_NAME = 'appfabric-access-poller';
 
@@ -172,13 +190,13 @@ export class PollerFunction extends Construct {
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
       bundling: {
-        minify: true,
-        sourceMap: true,
-        sourcesContent: false,
-        keepNames: true,
-        // Bundle @aws-sdk/* and @smithy/* too: the runtime's copy is not the pinned one, and has no
-        // AppFabric client in the shape this code expects.
-        externalModules: [],
+        target: POLLER_BUNDLE.target,
+        minify: POLLER_BUNDLE.minify,
+        sourceMap: POLLER_BUNDLE.sourcemap,
+        sourcesContent: POLLER_BUNDLE.sourcesContent,
+        keepNames: POLLER_BUNDLE.keepNames,
+        mainFields: [...POLLER_BUNDLE.mainFields],
+        externalModules: [...POLLER_BUNDLE.external],
       },
     });
   }

@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { HANDLER_ENTRY } from '../../lib/poller-function';
+import { HANDLER_ENTRY, POLLER_BUNDLE } from '../../lib/poller-function';
 
 const run = promisify(execFile);
 
 /** NODEJS_24_X, as the function deploys. */
-export const BUNDLE_TARGET = 'node24';
+export const BUNDLE_TARGET = POLLER_BUNDLE.target;
 
 export interface BundleFigures {
   target: string;
@@ -63,12 +63,9 @@ export async function measureBundle(samples = 9): Promise<BundleFigures> {
       bundle: true,
       platform: 'node',
       format: 'cjs',
-      target: BUNDLE_TARGET,
-      minify: true,
-      keepNames: true,
-      sourcemap: true,
-      sourcesContent: false,
-      external: [],
+      ...POLLER_BUNDLE,
+      mainFields: [...POLLER_BUNDLE.mainFields],
+      external: [...POLLER_BUNDLE.external],
       logLevel: 'silent',
     });
     const empty = join(dir, 'empty.js');

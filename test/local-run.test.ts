@@ -1,0 +1,218 @@
+/**
+ * `npm start` in-process: the CLI's `main(argv, out, err)` with text sinks, run in a temporary directory
+ * (it writes `.local/` in the working directory). Each run renders the definition, starts the stand-in and
+ * dynalite, runs the state machine with the real handler and prints what it stored.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main as query } from '../local/query';
+import { CYCLE_HEADER, main, USAGE } from '../local/run';
+import { DEMO_BUNDLE_ARN } from '../local/scenarios';
+import { textSink } from './support/local-e2e';
+
+let home: string;
+let dir: string;
+
+beforeAll(() => {
+  home = process.cwd();
+});
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'local-run-'));
+  process.chdir(dir);
+});
+
+afterEach(async () => {
+  process.chdir(home);
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Runs the CLI; resolves to its exit code and what it printed. */
+async function run(...argv: string[]) {
+  const out = textSink<typeof process.stdout>();
+  const err = textSink<typeof process.stderr>();
+  const code = await main(argv, out.stream, err.stream);
+  return { code, out: out.text(), err: err.text() };
+}
+
+/** The run ID of the `npm run query -- --run <id>` line. */
+const queriedRunId = (out: string): string | undefined => /npm run query -- --run (\S+)/.exec(out)?.[1];
+
+const writeJson = async (name: string, value: unknown): Promise<string> => {
+  const file = join(dir, name);
+  await writeFile(file, JSON.stringify(value));
+  return file;
+};
+
+const ids = (n: number) => Array.from({ length: n }, () => randomUUID());
+
+const eventOf = (detail: unknown, over: Record<string, unknown> = {}) => ({
+  version: '0',
+  id: randomUUID(),
+  'detail-type': 'Poll AppFabric User Access Tasks',
+  source: 'appfabric-access-poller',
+  account: '123456789012',
+  time: new Date().toISOString(),
+  region: 'us-east-1',
+  resources: [],
+  detail,
+  ...over,
+});
+
+describe('npm start', () => {
+  it('--tasks 12 --scenario all-complete --quiet: exit 0, the stored results and how to query them', async () => {
+    // Act
+    const { code, out, err } = await run('--tasks', '12', '--scenario', 'all-complete', '--quiet');
+
+    // Assess
+    expect({ code, err }).toEqual({ code: 0, err: '' });
+    expect(out).not.toContain(CYCLE_HEADER);
+    expect(out).toContain('Stored results (12 records):');
+    expect(out).toMatch(/taskId\s+status\s+app/);
+    expect(out.match(/^[0-9a-f-]{36}\s+COMPLETED\s/gm)).toHaveLength(12);
+    const runId = queriedRunId(out);
+    expect(runId).toBeDefined();
+    expect(out).toContain(`Execution ${runId}: SUCCEEDED`);
+    expect(out).toContain('COMPLETED 12, FAILED 0, EXPIRED 0, NOT_FOUND 0, TIMED_OUT 0');
+
+    // The printed query command finds the run in the data left in .local/.
+    const qOut = textSink<{ write(text: string): unknown }>();
+    const qErr = textSink<{ write(text: string): unknown }>();
+    const qCode = await query(['--run', runId!], {
+      stdout: qOut.stream,
+      stderr: qErr.stream,
+      env: { POLLER_SKIP_STACK_LOOKUP: '1' },
+      cwd: dir,
+    });
+    expect({ code: qCode, err: qErr.text() }).toEqual({ code: 0, err: '' });
+    expect(qOut.text().match(/^[0-9a-f-]{36}\s+COMPLETED\s/gm)).toHaveLength(12);
+  });
+
+  it('without --quiet, prints a line per poll cycle', async () => {
+    // Act
+    const { code, out } = await run('--tasks', '4', '--scenario', 'all-complete');
+
+    // Assess
+    expect(code).toBe(0);
+    expect(out).toContain(CYCLE_HEADER);
+    expect(out).toMatch(/^\s+1\s+\d+s\s+\d+\s+\d+\s/m);
+  });
+
+  it('--scenario fatal: exit 1, naming the error', async () => {
+    // Act
+    const { code, out } = await run('--tasks', '5', '--scenario', 'fatal', '--quiet');
+
+    // Assess
+    expect(code).toBe(1);
+    expect(out).toMatch(/Execution \S+: FAILED \(AppFabricAccessDeniedError: .*AccessDeniedException/);
+    expect(out).toContain('Stored results (0 records):');
+  });
+
+  it('--scenario timeout: exit 1, the deadline named, the unfinished tasks TIMED_OUT', async () => {
+    // Act
+    const { code, out } = await run('--tasks', '9', '--scenario', 'timeout', '--quiet');
+
+    // Assess
+    expect(code).toBe(1);
+    expect(out).toContain('deadline 30 min');
+    expect(out).toMatch(/Execution \S+: FAILED \(PollDeadlineExceeded: /);
+    expect(Number(/TIMED_OUT (\d+)/.exec(out)?.[1])).toBeGreaterThan(0);
+  });
+
+  it('--emails: exit 0, a task per app for each address, and ends with the query command', async () => {
+    // Act
+    const { code, out, err } = await run('--emails', 'a@example.com,b@example.com', '--quiet');
+
+    // Assess
+    expect({ code, err }).toEqual({ code: 0, err: '' });
+    expect(out).toContain('Stored results (6 records):');
+    const runId = queriedRunId(out);
+    expect(out.trimEnd().endsWith(`npm run query -- --run ${runId}\n  npm run query -- --runs`)).toBe(true);
+  });
+
+  it('--input FILE: runs the console input it holds', async () => {
+    // Prepare
+    const file = await writeJson('input.json', { appBundleIdentifier: DEMO_BUNDLE_ARN, taskIdList: ids(5) });
+
+    // Act
+    const { code, out, err } = await run('--input', file, '--scenario', 'all-complete', '--quiet');
+
+    // Assess
+    expect({ code, err }).toEqual({ code: 0, err: '' });
+    expect(out).toContain('Stored results (5 records):');
+    expect(out).toContain('COMPLETED 5,');
+  });
+
+  it('--event FILE: runs the detail of an event the rule matches', async () => {
+    // Prepare
+    const taskIdList = ids(4);
+    const file = await writeJson('event.json', eventOf({ appBundleIdentifier: DEMO_BUNDLE_ARN, taskIdList }));
+
+    // Act
+    const { code, out, err } = await run('--event', file, '--scenario', 'all-complete', '--quiet');
+
+    // Assess
+    expect({ code, err }).toEqual({ code: 0, err: '' });
+    expect(out).toContain('Stored results (4 records):');
+    for (const id of taskIdList) expect(out).toMatch(new RegExp(`^${id}\\s+COMPLETED`, 'm'));
+  });
+
+  it('--event FILE the rule would not match: exit 2, naming the field', async () => {
+    // Prepare
+    const file = await writeJson('event.json', eventOf({ taskIdList: ids(1) }, { source: 'someone.else' }));
+
+    // Act
+    const { code, out, err } = await run('--event', file);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(err).toMatch(/^error: --event: .*source is "someone.else"/);
+    expect(out).not.toContain('Execution');
+  });
+
+  it('--help: exit 0 with the usage', async () => {
+    const { code, out, err } = await run('--help');
+    expect({ code, out, err }).toEqual({ code: 0, out: USAGE, err: '' });
+  });
+
+  it.each([
+    [['--tasks', '0'], '--tasks'],
+    [['--tasks', 'x'], '--tasks'],
+    [['--tasks', '10001'], '--tasks'],
+    [['--scenario', 'nope'], '--scenario'],
+    [['--input', 'a.json', '--event', 'b.json'], '--input and --event'],
+    [['--emails', 'a@example.com', '--input', 'a.json'], '--input and --emails'],
+    [['--tasks', '3', '--input', 'a.json'], '--tasks'],
+    [['--emails', ','], '--emails'],
+    [['--bogus'], '--bogus'],
+  ])('%j: exit 2, naming %s, before anything starts', async (argv, flag) => {
+    // Act
+    const { code, out, err } = await run(...argv);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err.split('\n')[0]).toContain(flag);
+    expect(err).toContain(USAGE);
+  });
+
+  it.each([
+    ['--input', 'missing.json', undefined, /--input: cannot read .*missing\.json/],
+    ['--input', 'broken.json', '{"taskIdList": [', /--input: .*broken\.json is not JSON/],
+    ['--event', 'broken.json', 'not json at all', /--event: .*broken\.json is not JSON/],
+  ])('%s %s (unreadable or not JSON): exit 2, naming the flag', async (flag, name, content, message) => {
+    // Prepare
+    const file = join(dir, name);
+    if (content !== undefined) await writeFile(file, content);
+
+    // Act
+    const { code, out, err } = await run(flag, file);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(err).toMatch(message);
+    expect(out).not.toContain('Execution');
+  });
+});
