@@ -12,6 +12,7 @@ import { startRun } from './core/start';
 import { createRuntime, type PollerRuntime } from './runtime';
 import { InvalidInputError, isPollerError } from './shared/errors';
 import { Actions } from './shared/names';
+import { redactEmails } from './shared/redact';
 
 export const logger = new Logger({ serviceName: 'appfabric-access-poller' });
 
@@ -47,7 +48,7 @@ export function makeHandler(getRuntime: () => PollerRuntime) {
       logger.error('action failed', {
         action: String(event?.action),
         errorName: (error as Error)?.name,
-        errorMessage: (error as Error)?.message,
+        errorMessage: redactEmails(String((error as Error)?.message)),
         retryable: isPollerError(error) ? error.retryable : undefined,
       });
       throw error;

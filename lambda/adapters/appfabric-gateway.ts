@@ -14,6 +14,7 @@ import {
   AppFabricValidationError,
   isPollerError,
 } from '../shared/errors';
+import { redactEmails } from '../shared/redact';
 
 type SdkError = Error & {
   $metadata?: { httpStatusCode?: number };
@@ -30,7 +31,7 @@ export function toPollerError(error: unknown, operation: string): Error {
   const e = (error instanceof Error ? error : new Error(String(error))) as SdkError;
   const options = { cause: error };
   const status = e.$metadata?.httpStatusCode;
-  const what = `${operation}: ${e.name}: ${e.message}`;
+  const what = redactEmails(`${operation}: ${e.name}: ${e.message}`);
   switch (e.name) {
     case 'ThrottlingException':
       return new AppFabricThrottledError(what, e.retryAfterSeconds, options);

@@ -7,6 +7,7 @@ import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@
 import type { StartLedger, StartRecord } from '../core/ports';
 import { ResultsStoreUnavailableError } from '../shared/errors';
 import { Keys, Table } from '../shared/names';
+import { backoffDelayMs, defaultSleep } from './dynamo-client';
 
 const key = (runId: string, emailHash: string) => ({
   [Table.partitionKey]: Keys.runPk(runId),
@@ -17,8 +18,19 @@ export class DynamoDbStartLedger implements StartLedger {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
 
-  constructor(options: { tableName: string; client?: DynamoDBDocumentClient }) {
+  private readonly attempts: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(options: {
+    tableName: string;
+    client?: DynamoDBDocumentClient;
+    /** Tries of `put` (the SDK's own retries come on top). @default 4 */
+    attempts?: number;
+    sleep?: (ms: number) => Promise<void>;
+  }) {
     this.tableName = options.tableName;
+    this.attempts = Math.max(1, options.attempts ?? 4);
+    this.sleep = options.sleep ?? defaultSleep;
     this.client =
       options.client ??
       DynamoDBDocumentClient.from(new DynamoDBClient({}), {
@@ -56,6 +68,10 @@ export class DynamoDbStartLedger implements StartLedger {
     }
   }
 
+  /**
+   * Stores the record, trying up to `attempts` times: after a successful StartUserAccessTasks call, losing
+   * this write would lose the address's tasks. Safe to repeat: the write is conditional or idempotent.
+   */
   async put(record: StartRecord, options: { ifState?: StartRecord['state'] } = {}): Promise<boolean> {
     const condition = options.ifState
       ? {
@@ -64,20 +80,28 @@ export class DynamoDbStartLedger implements StartLedger {
           ExpressionAttributeValues: { ':state': options.ifState },
         }
       : {};
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...key(record.runId, record.emailHash), ...record },
-          ...condition,
-        }),
-      );
-      return true;
-    } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-      throw new ResultsStoreUnavailableError(`storing a start record failed: ${(error as Error).message}`, {
-        cause: error,
-      });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...key(record.runId, record.emailHash), ...record },
+            ...condition,
+          }),
+        );
+        return true;
+      } catch (error) {
+        if ((error as Error).name === 'ConditionalCheckFailedException') return false;
+        if (attempt >= this.attempts) {
+          throw new ResultsStoreUnavailableError(
+            `storing a start record failed: ${(error as Error).message}`,
+            {
+              cause: error,
+            },
+          );
+        }
+        await this.sleep(backoffDelayMs(attempt, 50, 2_000));
+      }
     }
   }
 

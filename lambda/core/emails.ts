@@ -67,7 +67,8 @@ async function startOne(
         errors: [
           {
             errorCode: 'START_OUTCOME_UNKNOWN',
-            errorMessage: 'an earlier attempt stopped during StartUserAccessTasks',
+            errorMessage:
+              'an earlier attempt called StartUserAccessTasks but did not record what it started; those tasks, if any, are not polled',
           },
         ],
       });

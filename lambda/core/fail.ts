@@ -1,6 +1,7 @@
 /**
  * Records a run's failure and hands the state machine a clean error for its Fail state.
  */
+import { redactEmails } from '../shared/redact';
 import type { PollerDeps } from './deps';
 import type { RunRecord } from './model';
 import { emptyCounts, expiresAt } from './records';
@@ -32,7 +33,7 @@ export function describeError(error: unknown): FailOutput {
   } catch {
     // Not JSON: keep it as it is.
   }
-  return { Error: name, Cause: (cause || name).slice(0, MAX_CAUSE) };
+  return { Error: name, Cause: redactEmails(cause || name).slice(0, MAX_CAUSE) };
 }
 
 export async function recordFailure(event: FailEvent, deps: PollerDeps): Promise<FailOutput> {
