@@ -442,8 +442,8 @@ export async function main(argv: readonly string[], out = process.stdout): Promi
   let small: MeasuredRun;
   let large: MeasuredRun;
   let biggest: MeasuredRun;
-  const capacity = inputCapacity(Limits.maxTasksPerRun);
-  const verifyCount = Math.min(capacity.max, Limits.maxTasksPerRun);
+  const capacity = inputCapacity(Limits.maxTaskIdsInInput);
+  const verifyCount = Math.min(capacity.max, Limits.maxTaskIdsInInput);
   try {
     poller.appFabric.addBundle(DEMO_BUNDLE_ARN, DEMO_APPS);
     mixed = await measuredRun(poller, counter, scenarioInput(poller, 'mixed', 500, seed));
@@ -501,13 +501,13 @@ export async function main(argv: readonly string[], out = process.stdout): Promi
     met: sizes.every((b) => b <= STATE_PAYLOAD_LIMIT_BYTES),
   });
   const itemMax = Math.floor(ITEM_LIMIT_BYTES / RUN_STATE_BYTES_PER_ID);
-  const binding = capacity.max < Limits.maxTasksPerRun ? '256 KiB input binds' : 'input check binds';
+  const binding = capacity.max < Limits.maxTaskIdsInInput ? '256 KiB input binds' : 'input check binds';
   figures.push({
     id: '6b',
     label: '  most tasks in one execution',
-    value: Math.min(capacity.max, Limits.maxTasksPerRun),
+    value: Math.min(capacity.max, Limits.maxTaskIdsInInput),
     unit: 'tasks',
-    detail: `${int(Math.min(capacity.max, Limits.maxTasksPerRun))} (${binding}; check allows ${int(Limits.maxTasksPerRun)})`,
+    detail: `${int(Math.min(capacity.max, Limits.maxTaskIdsInInput))} (${binding}; check allows ${int(Limits.maxTaskIdsInInput)})`,
     goal: '-',
     met: null,
   });
@@ -520,15 +520,15 @@ export async function main(argv: readonly string[], out = process.stdout): Promi
     goal: '< 256 KiB',
     met: biggest.report.status === 'SUCCEEDED' && biggest.report.maxStateBytes <= STATE_PAYLOAD_LIMIT_BYTES,
   });
-  if (capacity.max < Limits.maxTasksPerRun) {
+  if (capacity.max < Limits.maxTaskIdsInInput) {
     notes.push(
-      `Limits.maxTasksPerRun (${int(Limits.maxTasksPerRun)}) is more than fits: inputs of ${int(capacity.max + 1)}` +
-        `-${int(Limits.maxTasksPerRun)} IDs pass the input check but exceed Step Functions' 256 KiB`,
+      `Limits.maxTaskIdsInInput (${int(Limits.maxTaskIdsInInput)}) is more than fits: inputs of ${int(capacity.max + 1)}` +
+        `-${int(Limits.maxTaskIdsInInput)} IDs pass the input check but exceed Step Functions' 256 KiB`,
     );
   }
   notes.push(
     `input: ${capacity.perId} B per task ID + ${capacity.overhead} B fixed (Start payload, 80-char run ID); ` +
-      `${int(Limits.maxTasksPerRun)} IDs = ${kb(capacity.bytesAt)}; run state item fits ${int(itemMax)}`,
+      `${int(Limits.maxTaskIdsInInput)} IDs = ${kb(capacity.bytesAt)}; run state item fits ${int(itemMax)}`,
   );
 
   // Figure 7: real ms of the Poll handler per 50 pending tasks.

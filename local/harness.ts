@@ -38,6 +38,13 @@ if (!(Promise as { withResolvers?: unknown }).withResolvers) {
   };
 }
 
+/** Step Functions' limit on an execution input and on any state's input or output. */
+export const STATE_LIMIT_BYTES = 262_144;
+
+export class ExecutionInputTooLargeError extends Error {
+  override readonly name = 'ExecutionInputTooLargeError';
+}
+
 export const LOCAL_TABLE_NAME = 'appfabric-access-poller-local';
 const LOCAL_CREDENTIALS = {
   AWS_ACCESS_KEY_ID: 'AKIDLOCAL',
@@ -178,16 +185,26 @@ export async function startLocalPoller(options: LocalOptions = {}): Promise<Loca
     const reader = new ResultsReader({ tableName, client: document });
 
     const execute = async (input: unknown, run: RunOptions = {}): Promise<ExecutionReport> => {
+      // StartExecution refuses a larger input before anything runs; the local engine would not.
+      const inputBytes = Buffer.byteLength(JSON.stringify(input) ?? '');
+      if (inputBytes > STATE_LIMIT_BYTES) {
+        throw new ExecutionInputTooLargeError(
+          `the execution input is ${inputBytes} bytes; Step Functions takes at most ${STATE_LIMIT_BYTES}`,
+        );
+      }
       const runId = run.runId ?? nextRunId();
       const startedReal = Date.now();
       const startedVirtual = now();
       const cycles: CycleView[] = [];
       let pendingBefore = 0;
       let callsBefore = 0;
+      // The cycle whose Wait the clock has passed: a retried Poll of that cycle waited no second time.
+      let waitedForCycle = -1;
       const invoke = (stateName: string) => async (raw: unknown) => {
         // The lambda:invoke integration passes { FunctionName, Payload } and answers { Payload, StatusCode }.
         const payload = (raw as { Payload?: { action?: string; state?: LoopState } }).Payload;
-        if (stateName === StateNames.Poll && payload?.state) {
+        if (stateName === StateNames.Poll && payload?.state && payload.state.cycle !== waitedForCycle) {
+          waitedForCycle = payload.state.cycle;
           offsetMs += payload.state.waitSeconds * 1000;
           pendingBefore = payload.state.counts.pending;
           callsBefore = appFabric.calls.length;
@@ -256,6 +273,13 @@ export async function startLocalPoller(options: LocalOptions = {}): Promise<Loca
         };
       }
       await watching.catch(() => {});
+      if (maxStateBytes > STATE_LIMIT_BYTES) {
+        // In AWS a state this large fails the execution (and no Catch sees it).
+        report = {
+          status: 'FAILED',
+          error: { Error: 'States.DataLimitExceeded', Cause: `a state of ${maxStateBytes} bytes` },
+        };
+      }
       return {
         runId,
         ...report,

@@ -8,9 +8,17 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { TaskRecord } from '../lambda/core/model';
-import { TerminalStatuses } from '../lambda/shared/names';
+import { Limits, TerminalStatuses } from '../lambda/shared/names';
+import { cdkJsonContext } from '../lib/app';
+import { parseSettings } from '../lib/config';
 import { matchesEventPattern } from './event-pattern';
-import { type CycleView, type LocalPoller, startLocalPoller } from './harness';
+import {
+  type CycleView,
+  ExecutionInputTooLargeError,
+  type ExecutionReport,
+  type LocalPoller,
+  startLocalPoller,
+} from './harness';
 import { LAST_RUN_FILE } from './query';
 import { formatTasks } from './query/format';
 import {
@@ -32,7 +40,7 @@ Runs the poller locally: the deployed state machine definition, the real Lambda 
 stand-in and an in-memory DynamoDB (dynalite). Waits are virtual: a run of hours takes seconds.
 
 Options:
-  --tasks N          tasks to poll (default 60, at most 10000)
+  --tasks N          tasks to poll (default 60, at most ${Limits.maxTaskIdsInInput}: what one execution input holds)
   --scenario S       ${SCENARIOS.join(' | ')} (default mixed)
   --input FILE       an execution input as typed in the Step Functions console (JSON)
   --event FILE       an EventBridge event (JSON): its detail becomes the input, as the rule does it
@@ -78,7 +86,7 @@ export function parseRunArgs(argv: readonly string[]): RunArgs | 'help' {
   if (values.help) return 'help';
   const int = (flag: string, raw: unknown, fallback: number, min: number, max: number): number => {
     if (raw === undefined) return fallback;
-    const n = Number(raw);
+    const n = typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
     if (!Number.isInteger(n) || n < min || n > max) {
       throw new UsageError(`--${flag} must be a whole number from ${min} to ${max}, got "${raw}"`);
     }
@@ -103,7 +111,7 @@ export function parseRunArgs(argv: readonly string[]): RunArgs | 'help' {
   if (emails !== undefined && emails.length === 0)
     throw new UsageError('--emails needs at least one address');
   return {
-    tasks: int('tasks', values.tasks, 60, 1, 10_000),
+    tasks: int('tasks', values.tasks, 60, 1, Limits.maxTaskIdsInInput),
     scenario,
     inputFile: values.input as string | undefined,
     eventFile: values.event as string | undefined,
@@ -143,18 +151,29 @@ export const CYCLE_HEADER = `${pad('cycle', 5)} ${pad('t', 7)} ${pad('pending', 
   7,
 )} ${pad('expired', 8)} ${pad('not found', 10)} ${pad('timed out', 10)} ${pad('calls', 6)}  next wait`;
 
-/** Builds the execution input and scripts the stand-in for it. */
-async function prepare(poller: LocalPoller, args: RunArgs): Promise<unknown> {
-  const random = seededRandom(args.seed);
-  const standIn = poller.appFabric;
+/**
+ * The execution input from `--input` or `--event`, read and checked before anything starts (undefined
+ * for the generated demo input). An event goes through the rule: its pattern, then its `detail`.
+ */
+async function readGivenInput(args: RunArgs): Promise<{ input: unknown } | undefined> {
   if (args.eventFile) {
     const event = await readJson(args.eventFile, 'event');
-    const problem = matchesEventPattern(event, poller.settings.eventPattern);
-    if (problem)
+    const settings = parseSettings((key) => cdkJsonContext()[key]);
+    const problem = matchesEventPattern(event, settings.eventPattern);
+    if (problem) {
       throw new UsageError(`--event: the rule would not start an execution for this event: ${problem}`);
-    return prepareInput(poller, args, (event as { detail?: unknown }).detail, random);
+    }
+    return { input: (event as { detail?: unknown }).detail };
   }
-  if (args.inputFile) return prepareInput(poller, args, await readJson(args.inputFile, 'input'), random);
+  if (args.inputFile) return { input: await readJson(args.inputFile, 'input') };
+  return undefined;
+}
+
+/** Scripts the stand-in for the run and returns the execution input. */
+function prepare(poller: LocalPoller, args: RunArgs, given: { input: unknown } | undefined): unknown {
+  const random = seededRandom(args.seed);
+  const standIn = poller.appFabric;
+  if (given) return prepareInput(poller, args, given.input, random);
   standIn.addBundle(DEMO_BUNDLE_ARN, DEMO_APPS);
   if (args.emails) {
     standIn.setStartScript(DEMO_BUNDLE_ARN, () => ({
@@ -189,10 +208,15 @@ function prepareInput(poller: LocalPoller, args: RunArgs, input: unknown, random
   return input;
 }
 
+/** Where output goes: process.stdout / process.stderr, or a test's buffer. */
+export interface Sink {
+  write(text: string): unknown;
+}
+
 export async function main(
   argv: readonly string[],
-  out = process.stdout,
-  err = process.stderr,
+  out: Sink = process.stdout,
+  err: Sink = process.stderr,
 ): Promise<number> {
   let args: RunArgs | 'help';
   try {
@@ -207,6 +231,15 @@ export async function main(
     return 0;
   }
 
+  let given: { input: unknown } | undefined;
+  try {
+    given = await readGivenInput(args);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    err.write(`error: ${error.message}\n`);
+    return 2;
+  }
+
   await rm(LOCAL_DATA_DIR, { recursive: true, force: true });
   await mkdir(LOCAL_DATA_DIR, { recursive: true });
   // Scenario settings (a short deadline for `timeout`) must be known before the definition is rendered.
@@ -219,14 +252,7 @@ export async function main(
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {
-    let input: unknown;
-    try {
-      input = await prepare(poller, args);
-    } catch (error) {
-      if (!(error instanceof UsageError)) throw error;
-      err.write(`error: ${error.message}\n`);
-      return 2;
-    }
+    const input = prepare(poller, args, given);
     if (!args.inputFile && !args.eventFile && !args.emails) injectFaults(poller.appFabric, args.scenario);
     out.write(
       `AppFabric stand-in ${poller.appFabric.url}, DynamoDB (dynalite) ${poller.dynamo.endpoint}, table ${poller.tableName}\n` +
@@ -234,11 +260,18 @@ export async function main(
         `NOT_FOUND after ${poller.settings.notFoundAfterMisses} misses\n\n`,
     );
     if (!args.quiet) out.write(`${CYCLE_HEADER}\n`);
-    const report = await poller.execute(input, {
-      onCycle: (c) => {
-        if (!args.quiet) out.write(`${cycleLine(c)}\n`);
-      },
-    });
+    let report: ExecutionReport;
+    try {
+      report = await poller.execute(input, {
+        onCycle: (c) => {
+          if (!args.quiet) out.write(`${cycleLine(c)}\n`);
+        },
+      });
+    } catch (error) {
+      if (!(error instanceof ExecutionInputTooLargeError)) throw error;
+      err.write(`error: Step Functions would refuse this execution: ${error.message}\n`);
+      return 1;
+    }
     await writeFile(
       LAST_RUN_FILE,
       `${JSON.stringify({ tableName: poller.tableName, dataPath: LOCAL_DATA_DIR }, null, 2)}\n`,

@@ -16,7 +16,6 @@ import {
   type DynamoHook,
   dynamoHook,
   expectedRecord,
-  knownBug,
   rawClient,
   sdkError,
 } from './support/local-e2e';

@@ -14,14 +14,7 @@ import { matchesEventPattern } from '../local/event-pattern';
 import { type ExecutionReport, type LocalPoller, type RunOptions, startLocalPoller } from '../local/harness';
 import { addTasks, DEMO_APPS, DEMO_BUNDLE_ARN, seededRandom } from '../local/scenarios';
 import { partitionItems } from './support/dynamo';
-import {
-  countsOf,
-  type ExpectedRecord,
-  expectedRecords,
-  knownBug,
-  NEVER,
-  rawClient,
-} from './support/local-e2e';
+import { countsOf, type ExpectedRecord, expectedRecords, NEVER, rawClient } from './support/local-e2e';
 import { callsOf, sorted } from './support/run';
 
 const BUNDLE_ARN = 'arn:aws:appfabric:us-east-1:123456789012:appbundle/3e1f0c2a-5b6d-4e7f-8a9b-0c1d2e3f4a5b';
@@ -291,10 +284,7 @@ describe('with the default settings', () => {
       expect(statuses.slice(first500, first500 + 5)).toEqual([500, 500, 500, 500, 200]);
       expect(statuses.at(-1)).toBe(200);
     });
-    // KNOWN BUG (reported): local/harness.ts moves the virtual clock by the loop state's waitSeconds on every
-    // Poll invocation, retries included, so each retry of a cycle adds a whole extra wait of virtual time (and
-    // brings the deadline nearer). Make it a plain `it` once the clock moves once per cycle.
-    knownBug('a retried Poll does not move the virtual clock a second wait', async () => {
+    it('a retried Poll does not move the virtual clock a second wait', async () => {
       // Prepare: from the second cycle on, 3 answers of 500 fail one Poll attempt (3 client attempts).
       let armed = false;
       const arm = () => {
@@ -423,12 +413,9 @@ describe('with the default settings', () => {
     expect(new Set(records.map((r) => r.taskId)).size).toBe(5000);
   });
 
-  // KNOWN BUG (reported): Limits.maxTasksPerRun (10,000, also `npm start -- --tasks` and the README) cannot
-  // reach the state machine: 10,000 IDs make an execution input of about 390 KB, above Step Functions' 256 KiB
-  // input limit (and EventBridge's 256 KB event limit); the local engine does not enforce it. Make it a
-  // plain `it` once the limit and the documented maximum agree.
-  knownBug('the most task IDs a run accepts fit in one execution input', () => {
-    const taskIdList = Array.from({ length: Limits.maxTasksPerRun }, () => randomUUID());
+  // Step Functions takes inputs up to 256 KiB: the input check's limit must fit in one.
+  it('the most task IDs an execution input may hold fit in one execution input', () => {
+    const taskIdList = Array.from({ length: Limits.maxTaskIdsInInput }, () => randomUUID());
     const bytes = Buffer.byteLength(JSON.stringify({ appBundleIdentifier: BUNDLE_ARN, taskIdList }));
     expect(bytes).toBeLessThan(STATE_LIMIT_BYTES);
   });

@@ -95,8 +95,8 @@ describe('parseExecutionInput', () => {
     }
   });
 
-  it(`rejects more than ${Limits.maxTasksPerRun} distinct IDs`, () => {
-    const ids = Array.from({ length: Limits.maxTasksPerRun + 1 }, (_, i) => ID(i));
+  it(`rejects more than ${Limits.maxTaskIdsInInput} distinct IDs`, () => {
+    const ids = Array.from({ length: Limits.maxTaskIdsInInput + 1 }, (_, i) => ID(i));
     expect(fieldOf(() => parseTaskIdList(ids))).toBe('taskIdList');
   });
 

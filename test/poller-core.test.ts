@@ -606,9 +606,9 @@ describe('input checks', () => {
     ['an empty task ID list', 'taskIdList', () => ({ taskIdList: [] })],
     ['an ID that is not a UUID', 'taskIdList[1]', () => ({ taskIdList: [valid(), 'not-a-uuid'] })],
     [
-      `more than ${Limits.maxTasksPerRun} IDs`,
+      `more than ${Limits.maxTaskIdsInInput} IDs`,
       'taskIdList',
-      () => ({ taskIdList: Array.from({ length: Limits.maxTasksPerRun + 1 }, valid) }),
+      () => ({ taskIdList: Array.from({ length: Limits.maxTaskIdsInInput + 1 }, valid) }),
     ],
     ['a list that is a string', 'taskIdList', () => ({ taskIdList: valid() })],
     ['an ID that is a number', 'taskIdList[1]', () => ({ taskIdList: [valid(), 42] })],

@@ -54,10 +54,10 @@ export function parseTaskIdList(value: unknown, field = 'taskIdList'): string[] 
     }
     seen.add(normalized);
   });
-  if (seen.size > Limits.maxTasksPerRun) {
+  if (seen.size > Limits.maxTaskIdsInInput) {
     throw new InvalidInputError(
       field,
-      `holds ${seen.size} distinct IDs; one run takes at most ${Limits.maxTasksPerRun}`,
+      `holds ${seen.size} distinct IDs; one execution takes at most ${Limits.maxTaskIdsInInput} (large runs take more)`,
     );
   }
   return [...seen];

@@ -133,6 +133,11 @@ export const Limits = {
   batchWriteMaxItems: 25,
   /** Most task IDs one execution accepts: the run state item (16 bytes an ID) stays far below 400 KB. */
   maxTasksPerRun: 10_000,
+  /**
+   * Most task IDs one execution input holds: 6,500 IDs as JSON (39 bytes each) stay under Step Functions'
+   * 256 KiB input limit. Runs started from emails may reach maxTasksPerRun; larger lists go through large runs.
+   */
+  maxTaskIdsInInput: 6_500,
   /** Most addresses one execution accepts. */
   maxEmailsPerRun: 100,
 } as const;
