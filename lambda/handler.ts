@@ -39,7 +39,10 @@ export function makeHandler(getRuntime: () => PollerRuntime) {
         case Actions.poll:
           return (await pollCycle(parseLoopState(event.state), runtime.deps)).state;
         case Actions.fail:
-          return await recordFailure({ runId: event.runId, error: event.error }, runtime.deps);
+          return await recordFailure(
+            { runId: event.runId, startedAt: event.startedAt, error: event.error },
+            runtime.deps,
+          );
         default:
           throw new InvalidInputError('action', `must be one of ${Object.values(Actions).join(', ')}`);
       }

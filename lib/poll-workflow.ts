@@ -147,6 +147,7 @@ export class PollWorkflow extends Construct {
     const recordFailure = invoke(StateNames.RecordFailure, 'Records the error on the run; returns it', {
       action: Actions.fail,
       runId: sfn.JsonPath.executionName,
+      startedAt: sfn.JsonPath.executionStartTime,
       error: sfn.JsonPath.entirePayload,
     });
 

@@ -145,6 +145,7 @@ describe('the rendered definition on a local engine', () => {
       {
         action: 'fail',
         runId: 'run-1',
+        startedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
         error: { Error: ErrorNames.AppBundleNotFound, Cause: 'no such app bundle' },
       },
     ]);

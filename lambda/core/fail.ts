@@ -8,6 +8,8 @@ import { emptyCounts, expiresAt } from './records';
 
 export interface FailEvent {
   runId: unknown;
+  /** When the execution started; the run record of a run that failed at Start takes it. */
+  startedAt?: unknown;
   /** The error a Catch caught: `{ Error, Cause }`; Cause is the Lambda's JSON error when it threw. */
   error: unknown;
 }
@@ -47,7 +49,10 @@ export async function recordFailure(event: FailEvent, deps: PollerDeps): Promise
     appBundleIdentifier: state?.appBundleIdentifier ?? '-',
     inputKind: 'taskIds',
     outcome: 'FAILED',
-    startedAt: now.toISOString(),
+    startedAt:
+      typeof event.startedAt === 'string' && !Number.isNaN(Date.parse(event.startedAt))
+        ? new Date(event.startedAt).toISOString()
+        : now.toISOString(),
     counts: emptyCounts(0),
     expiresAt: expiresAt(now, deps.settings.retentionDays),
   };
