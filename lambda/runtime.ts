@@ -47,6 +47,8 @@ export function createRuntime(
       requestHandler: {
         connectionTimeout: APPFABRIC_CONNECTION_TIMEOUT_MS,
         requestTimeout: options.appFabricRequestTimeoutMs ?? APPFABRIC_REQUEST_TIMEOUT_MS,
+        // Without this the handler only logs a warning at the timeout and keeps waiting.
+        throwOnRequestTimeout: true,
       },
     }),
   );

@@ -276,7 +276,7 @@ describe('AppFabric faults', () => {
   // `throwOnRequestTimeout: true`. @smithy/node-http-handler 4.x only logs a WARN when requestTimeout passes
   // and keeps waiting (up to the 300 s default socket timeout), so APPFABRIC_REQUEST_TIMEOUT_MS never cuts
   // a hung call: the Lambda's own 60 s timeout does (Sandbox.Timedout, retried once only).
-  it.failing('a slow answer is cut off at the request timeout and retried as AppFabricUnavailableError', async () => {
+  it('a slow answer is cut off at the request timeout and retried as AppFabricUnavailableError', async () => {
     // Prepare
     jest.spyOn(console, 'warn').mockImplementation(() => {});
     const planned = addTasks(5);
@@ -488,7 +488,7 @@ describe('DynamoDB faults', () => {
   // SUCCEEDED. Same for timeOut(). Fix: on that early-return path, when stored.status !== 'PENDING', call
   // finishRun (idempotent: only when the run record's outcome is still RUNNING) before returning.
   describe('the final run-record update is lost (run record stays RUNNING)', () => {
-    it.failing('the Lambda dies right after saving the final state: the run record still ends SUCCEEDED', async () => {
+    it('the Lambda dies right after saving the final state: the run record still ends SUCCEEDED', async () => {
       // Prepare
       const planned = addTasks(6, (i) => ({ inProgressPolls: i % 2 }));
       const runId = nextRunId('final-save-lost');
@@ -510,7 +510,7 @@ describe('DynamoDB faults', () => {
       await expectRunRecord(runId, planned);
     });
 
-    it.failing('the final run-record write is throttled once: the run record still ends SUCCEEDED', async () => {
+    it('the final run-record write is throttled once: the run record still ends SUCCEEDED', async () => {
       // Prepare
       const planned = addTasks(6, (i) => ({ inProgressPolls: i % 2 }));
       const runId = nextRunId('final-run-put-throttled');
@@ -592,7 +592,7 @@ describe('an execution re-driven after a failure', () => {
   // errorName / errorCause that recordFailure stored for the earlier failure, so a re-driven run that
   // succeeds reads "SUCCEEDED (AppFabricAccessDeniedError: ...)" in `npm run query -- --run`.
   // Fix: drop errorName and errorCause when finishing with SUCCEEDED / TIMED_OUT.
-  it.failing('a re-driven run that succeeds no longer carries the earlier error on its run record', async () => {
+  it('a re-driven run that succeeds no longer carries the earlier error on its run record', async () => {
     // Prepare + Act
     const { runId, second } = await failThenRedrive(failures[0]!);
 

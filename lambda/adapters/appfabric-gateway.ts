@@ -2,7 +2,17 @@
  * AccessTasksGateway over the AppFabric client. Turns the client's exceptions into the poller's named
  * errors (the names the state machine retries or catches) and checks the shape of every answer.
  */
-import { AppFabricClient, BatchGetUserAccessTasksCommand, StartUserAccessTasksCommand } from '../appfabric';
+
+import { streamCollector } from '@smithy/node-http-handler';
+import type { HttpResponse } from '@smithy/protocol-http';
+import type { DeserializeMiddleware } from '@smithy/types';
+import {
+  AppFabricClient,
+  BatchGetUserAccessTasksCommand,
+  type ServiceInputTypes,
+  type ServiceOutputTypes,
+  StartUserAccessTasksCommand,
+} from '../appfabric';
 import type { UserAccessResult } from '../core/model';
 import type { AccessTasksGateway, StartedTask } from '../core/ports';
 import {
@@ -25,6 +35,10 @@ type SdkError = Error & {
   code?: string;
 };
 
+/** A Retry-After the wait can use: whole seconds, or nothing (an HTTP-date or garbage reads as NaN). */
+const retryAfter = (seconds: unknown): number | undefined =>
+  typeof seconds === 'number' && Number.isFinite(seconds) && seconds >= 0 ? seconds : undefined;
+
 /** Maps anything the client throws to one of the poller's errors. */
 export function toPollerError(error: unknown, operation: string): Error {
   if (isPollerError(error)) return error;
@@ -34,9 +48,9 @@ export function toPollerError(error: unknown, operation: string): Error {
   const what = redactEmails(`${operation}: ${e.name}: ${e.message}`);
   switch (e.name) {
     case 'ThrottlingException':
-      return new AppFabricThrottledError(what, e.retryAfterSeconds, options);
+      return new AppFabricThrottledError(what, retryAfter(e.retryAfterSeconds), options);
     case 'InternalServerException':
-      return new AppFabricUnavailableError(what, e.retryAfterSeconds, options);
+      return new AppFabricUnavailableError(what, retryAfter(e.retryAfterSeconds), options);
     case 'AccessDeniedException':
       return new AppFabricAccessDeniedError(what, options);
     case 'ResourceNotFoundException':
@@ -46,8 +60,14 @@ export function toPollerError(error: unknown, operation: string): Error {
       return new AppFabricValidationError(fields ? `${what} (${fields})` : what, options);
     }
   }
-  // The body could not be read: a malformed or truncated answer.
-  if (e instanceof SyntaxError || /deserializ|unexpected end of json|json/i.test(e.message)) {
+  // A success whose body could not be read: malformed or truncated. (An error answer that merely
+  // mentions JSON is the service refusing the request, handled below by its status.)
+  const success = status === undefined || (status >= 200 && status < 300);
+  if (
+    success &&
+    !e.$fault &&
+    (e instanceof SyntaxError || /deserializ|unexpected end of json|json/i.test(e.message))
+  ) {
     return new AppFabricInvalidResponseError(what, options);
   }
   if (status === undefined || status >= 500 || status === 429) {
@@ -75,8 +95,16 @@ function checkItems<T>(list: unknown, field: string, stringFields: readonly stri
       }
     }
     for (const key of ['taskError', 'error']) {
-      if (item[key] !== undefined && !isRecord(item[key])) {
+      const value = item[key];
+      if (value === undefined) continue;
+      if (!isRecord(value))
         throw new AppFabricInvalidResponseError(`${field}[${i}].${key}: expected an object`);
+      for (const member of ['errorCode', 'errorMessage']) {
+        if (value[member] !== undefined && typeof value[member] !== 'string') {
+          throw new AppFabricInvalidResponseError(
+            `${field}[${i}].${key}.${member}: expected a string, got ${typeof value[member]}`,
+          );
+        }
       }
     }
   });
@@ -97,8 +125,42 @@ const RESULT_STRINGS = [
   'userStatus',
 ] as const;
 
+/**
+ * A success must carry a JSON object: the model's answers are structures, and a body such as `5` or a
+ * bare list would otherwise read as an empty answer (every task "missing"). Runs next to the transport,
+ * before the SDK's deserializer, and hands it the bytes it read.
+ */
+const requireJsonObjectBody: DeserializeMiddleware<ServiceInputTypes, ServiceOutputTypes> =
+  (next) => async (args) => {
+    const result = await next(args);
+    const response = result.response as HttpResponse;
+    if (response.statusCode < 200 || response.statusCode >= 300 || !response.body) return result;
+    const bytes = await streamCollector(response.body);
+    response.body = bytes;
+    const text = new TextDecoder().decode(bytes).trim();
+    let parsed: unknown;
+    try {
+      parsed = text === '' ? {} : JSON.parse(text);
+    } catch {
+      return result; // Not JSON at all: the deserializer's own error says so.
+    }
+    if (!isRecord(parsed)) {
+      throw new AppFabricInvalidResponseError(
+        `body: expected a JSON object, got ${Array.isArray(parsed) ? 'a list' : parsed === null ? 'null' : typeof parsed}`,
+      );
+    }
+    return result;
+  };
+
 export class AppFabricGateway implements AccessTasksGateway {
-  constructor(private readonly client: AppFabricClient = new AppFabricClient({})) {}
+  constructor(private readonly client: AppFabricClient = new AppFabricClient({})) {
+    client.middlewareStack.add(requireJsonObjectBody, {
+      step: 'deserialize',
+      priority: 'low',
+      name: 'requireJsonObjectBody',
+      override: true,
+    });
+  }
 
   async batchGet(appBundleIdentifier: string, taskIds: readonly string[]): Promise<UserAccessResult[]> {
     let output: unknown;

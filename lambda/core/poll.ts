@@ -49,8 +49,12 @@ export async function pollCycle(
   const stored = await deps.runState.load(state.runId);
   if (!stored) throw new InvalidInputError('state.runId', `no run state is stored for run "${state.runId}"`);
   // An earlier attempt of this cycle finished, or the run is over: answer from what is stored.
-  if (stored.cycle > state.cycle || stored.status !== 'PENDING')
+  if (stored.cycle > state.cycle || stored.status !== 'PENDING') {
+    // The attempt that ended the run may have died before its run record said so.
+    if (stored.status !== 'PENDING')
+      await finishRun(stored, stored.status === 'DONE' ? 'SUCCEEDED' : 'TIMED_OUT', deps);
     return { state: loopStateOf(stored), report };
+  }
   if (stored.cycle < state.cycle) {
     throw new InvalidInputError(
       'state.cycle',
@@ -222,11 +226,14 @@ async function writeRecords(
   return final;
 }
 
+/** Writes the run's outcome once: a repeat of the last cycle finds it written and leaves it. */
 async function finishRun(state: RunState, outcome: RunRecord['outcome'], deps: PollerDeps): Promise<void> {
   const run = await deps.results.getRunRecord(state.runId);
-  if (!run) return;
+  if (!run || (run.outcome === outcome && run.endedAt !== undefined)) return;
+  // A re-driven run that now ends well no longer carries the error of its failed attempt.
+  const { errorName: _name, errorCause: _cause, ...rest } = run;
   await deps.results.putRunRecord({
-    ...run,
+    ...rest,
     outcome,
     counts: state.counts,
     endedAt: deps.now().toISOString(),

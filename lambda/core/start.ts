@@ -86,8 +86,10 @@ async function collectTaskIds(
 
 function parseStartedAt(value: unknown, fallback: Date): Date {
   if (value === undefined) return fallback;
-  if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
+  const ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+  // Years 2000 to 9999: the deadline after it must still be a date.
+  if (Number.isNaN(ms) || ms < Date.UTC(2000, 0, 1) || ms >= Date.UTC(10_000, 0, 1)) {
     throw new InvalidInputError('startedAt', 'must be an ISO date-time (the execution start time)');
   }
-  return new Date(value);
+  return new Date(ms);
 }

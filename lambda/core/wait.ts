@@ -49,7 +49,9 @@ export function nextWaitSeconds(w: WaitInput): number {
   const shrink = Math.sqrt(1 - RATE_WEIGHT + (RATE_WEIGHT * finished * previous) / (2 * pollCost));
   let wait = Math.round(previous / shrink);
   wait = Math.min(w.maxWaitSeconds, Math.max(w.minWaitSeconds, wait));
-  if (w.retryAfterSeconds !== undefined) wait = Math.max(wait, Math.ceil(w.retryAfterSeconds));
+  if (w.retryAfterSeconds !== undefined && Number.isFinite(w.retryAfterSeconds)) {
+    wait = Math.max(wait, Math.ceil(w.retryAfterSeconds));
+  }
   // Wake up at the deadline rather than after it, so late tasks are timed out promptly.
   return Math.max(1, Math.min(wait, Math.ceil(w.secondsToDeadline)));
 }

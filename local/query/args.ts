@@ -77,7 +77,9 @@ const OPTIONS = {
 const SELECTORS = ['task', 'email', 'app', 'run', 'runs'] as const;
 
 /** The flag a node:util parseArgs error is about, e.g. `--foo` from "Unknown option '--foo'". */
-const flagOf = (message: string): string | undefined => /'(--?[^'\s=<]+)/.exec(message)?.[1];
+/** The flag node's message is about: `'-h, --help'` names --help; an unknown option is quoted whole. */
+const flagOf = (message: string): string | undefined => /'(?:-\w, )?(--?[^'\s=<]+)/.exec(message)?.[1];
+const unknownFlagOf = (message: string): string | undefined => /Unknown option '(.*?)'/.exec(message)?.[1];
 
 const nodeParse = (argv: readonly string[]) => {
   try {
@@ -92,7 +94,10 @@ const nodeParse = (argv: readonly string[]) => {
     const message = error instanceof Error ? error.message : String(error);
     const code = (error as { code?: string }).code;
     const flag = flagOf(message);
-    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(flag, `unknown flag ${flag}`);
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+      const unknown = unknownFlagOf(message) ?? flag;
+      throw new UsageError(unknown, `unknown flag ${unknown}`);
+    }
     if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
       const arg = /'([^']*)'/.exec(message)?.[1];
       throw new UsageError(undefined, `unexpected argument '${arg}': every value follows its flag`);
