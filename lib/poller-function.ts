@@ -11,7 +11,7 @@ import { deadlineSeconds, type PollerSettings } from './config';
 import { acknowledgeWildcardResource } from './nag';
 
 /** Root of the project (where package-lock.json and lambda/ are). */
-const PROJECT_ROOT = path.join(__dirname, '..');
+export const PROJECT_ROOT = path.join(__dirname, '..');
 
 /** The function's code: `lambda/handler.ts`, export `handler`. */
 export const HANDLER_ENTRY = path.join(PROJECT_ROOT, 'lambda', 'handler.ts');
@@ -32,6 +32,8 @@ export const POLLER_BUNDLE = {
   // Bundle @aws-sdk/* and @smithy/* too: the runtime's copy is not the pinned one, and has no
   // AppFabric client in the shape this code expects.
   external: [] as string[],
+  // In Lambda credentials come from the environment: the rest of the default chain stays out.
+  alias: { '@aws-sdk/credential-provider-node': './lambda/lambda-credentials.ts' },
 } as const;
 
 /** The Powertools service name of the function. */
@@ -197,6 +199,9 @@ export class PollerFunction extends Construct {
         keepNames: POLLER_BUNDLE.keepNames,
         mainFields: [...POLLER_BUNDLE.mainFields],
         externalModules: [...POLLER_BUNDLE.external],
+        esbuildArgs: Object.fromEntries(
+          Object.entries(POLLER_BUNDLE.alias).map(([from, to]) => [`--alias:${from}`, to]),
+        ),
       },
     });
   }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { HANDLER_ENTRY, POLLER_BUNDLE } from '../../lib/poller-function';
+import { HANDLER_ENTRY, POLLER_BUNDLE, PROJECT_ROOT } from '../../lib/poller-function';
 
 const run = promisify(execFile);
 
@@ -66,6 +66,8 @@ export async function measureBundle(samples = 9): Promise<BundleFigures> {
       ...POLLER_BUNDLE,
       mainFields: [...POLLER_BUNDLE.mainFields],
       external: [...POLLER_BUNDLE.external],
+      alias: { ...POLLER_BUNDLE.alias },
+      absWorkingDir: PROJECT_ROOT,
       logLevel: 'silent',
     });
     const empty = join(dir, 'empty.js');
