@@ -12,13 +12,7 @@ import { ErrorNames, Keys, Table } from '../lambda/shared/names';
 import { StateNames } from '../lib/poll-workflow';
 import type { BundleApp, TaskBehaviour } from '../local/appfabric-standin';
 import { type CycleView, type ExecutionReport, type LocalPoller, startLocalPoller } from '../local/harness';
-import {
-  type DynamoHook,
-  dynamoHook,
-  expectedRecord,
-  rawClient,
-  sdkError,
-} from './support/local-e2e';
+import { type DynamoHook, dynamoHook, expectedRecord, rawClient, sdkError } from './support/local-e2e';
 import { callsOf, sorted } from './support/run';
 
 const BUNDLE_ARN = 'arn:aws:appfabric:us-east-1:123456789012:appbundle/9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
