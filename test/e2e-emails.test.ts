@@ -284,8 +284,7 @@ describe('a run started from addresses', () => {
     expect(run).toMatchObject({ outcome: 'FAILED', errorName: ErrorNames.AppFabricAccessDenied });
   });
 
-  // KNOWN BUG (reported): the Cause (execution history, Failed state) and the run record's errorCause carry
-  // AppFabric's message verbatim, address included. Make it a plain `it` once the message is scrubbed.
+  // AppFabric's messages can echo the address: the Cause and the run record must not carry it.
   it('a Cause never contains an address, even when AppFabric echoes it in its message', async () => {
     // Act
     const { all, report, run } = await deniedEchoingTheAddress();
@@ -324,8 +323,7 @@ describe("a Start retried after DynamoDB failed the write that records an addres
     expect(tasksOf(ada)).toHaveLength(3);
   });
 
-  // KNOWN BUG (reported): the retry finds Ada's STARTING marker, records START_OUTCOME_UNKNOWN and polls none
-  // of her 3 started tasks; the run still SUCCEEDS with total 3. Make it a plain `it` once fixed.
+  // The start record of an address that was started must not be lost to one failed write.
   it('still polls every task it started, or fails the run saying it could not', async () => {
     // Act
     const { valid, report } = await ledgerWriteFailsOnce();

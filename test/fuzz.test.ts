@@ -327,11 +327,7 @@ describe('the execution input', () => {
     }
   });
 
-  // BUG (lambda/core/start.ts, parseStartedAt): only `Number.isNaN(Date.parse(value))` is checked, so a
-  // start time near the end of the Date range passes and `new Date(startedAt + deadlineSeconds * 1000)
-  // .toISOString()` throws RangeError: Invalid time value (an untyped error; the run fails as "RangeError").
-  // Fix: also refuse a startedAt whose deadline is not a valid date (or outside a sane range, e.g. years
-  // 2000-9999, or not in ISO form), with InvalidInputError('startedAt', ...).
+  // A start time near the end of the Date range must not make the deadline an invalid date (RangeError).
   it('a start event with any startedAt starts the run or is refused with InvalidInputError(startedAt)', async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -656,12 +652,7 @@ describe('AppFabric answers', () => {
     expect({ ...seen, enough: Math.min(seen.polled, seen.refused) > 10 }).toEqual({ ...seen, enough: true });
   });
 
-  // BUG (lambda/adapters/appfabric-gateway.ts, checkItems): only the top-level fields of an item are type
-  // checked; `taskError.errorCode` / `errorMessage` (Strings in the model) pass whatever they hold, and are
-  // stored as is. A number beyond 2^53 or a nested object deeper than DynamoDB allows then fails the record
-  // write as ResultsStoreUnavailableError (retried 6 times, then the run fails under a misleading name).
-  // Fix: in checkItems, also require `taskError.errorCode` / `taskError.errorMessage` (and `error.*` of
-  // StartUserAccessTasks items) to be strings when present, else AppFabricInvalidResponseError.
+  // taskError members are Strings in the model: anything else is an invalid answer, not a record.
   it('a taskError member that is not a string is refused with AppFabricInvalidResponseError', async () => {
     const gateway = gatewayOnAnswers();
     for (const member of [
@@ -683,12 +674,7 @@ describe('AppFabric answers', () => {
     }
   });
 
-  // BUG (lambda/adapters/appfabric-gateway.ts, batchGet): a 200 body that is JSON but not an object (`5`,
-  // `"ok"`, `true`, `[]`, `[{...}]`) is read by the SDK as an output without members, so batchGet returns
-  // [] and every asked ID counts as a miss: repeated, the run records NOT_FOUND for tasks AppFabric never
-  // answered about. (`null` is already refused.) Fix: refuse a body that is neither empty nor a JSON object,
-  // e.g. a middleware on the client after 'deserializerMiddleware' that checks the raw body's first
-  // non-blank character, throwing AppFabricInvalidResponseError.
+  // A 200 body that is JSON but not an object must not read as an empty answer (every task a miss).
   it('a 200 body that is JSON but not an object is refused with AppFabricInvalidResponseError', async () => {
     const gateway = gatewayOnAnswers();
     for (const body of [
@@ -775,13 +761,7 @@ describe('AppFabric answers', () => {
     poller.appFabric.clearFaults();
   });
 
-  // BUG (lambda/core/wait.ts nextWaitSeconds, fed by lambda/adapters/appfabric-gateway.ts toPollerError):
-  // the client turns a Retry-After that is not a number of seconds (an HTTP-date, which RFC 9110 allows,
-  // or garbage) into retryAfterSeconds = NaN; `Math.max(wait, Math.ceil(NaN))` is NaN, so a cycle where
-  // some chunks were throttled computes waitSeconds = NaN and its state save fails ("Special numeric value
-  // NaN is not allowed") as ResultsStoreUnavailableError, after the records were written; if it repeats the
-  // run fails. Fix: in toPollerError keep retryAfterSeconds only when Number.isFinite and >= 0, and in
-  // nextWaitSeconds ignore a retryAfterSeconds that is not finite.
+  // A Retry-After that is not a number of seconds (an HTTP-date, garbage) must not make the wait NaN.
   it('any Retry-After header gives a whole, positive wait', async () => {
     const gateway = poller.runtime.deps.gateway;
     await fc.assert(
@@ -881,7 +861,7 @@ describe('the query flags', () => {
       v === null ? [`${dashes}${name}`] : inline ? [`${dashes}${name}=${v}`] : [`${dashes}${name}`, v],
     );
   /**
-   * Left out, as known bugs tested below: single-dash tokens whose short-option run reaches `=`, a blank,
+   * Left out, as shapes tested on their own below: single-dash tokens whose short-option run reaches `=`, a blank,
    * `'` or `<`, and `--help=...`.
    */
   const knownBug = (arg: string) => /^-h*[=\s'<]/.test(arg) || /^--help=/.test(arg);
@@ -939,14 +919,10 @@ describe('the query flags', () => {
     });
   });
 
-  // BUG (local/query/args.ts, flagOf): the regex /'(--?[^'\s=<]+)/ reads the flag out of node's message.
-  // For `-h=1`, `-=`, `- x` node says "Unknown option '-='" (or '- '), which the regex does not match:
-  // UsageError(undefined, "unknown flag undefined"). For `--help=yes` node says "Option '-h, --help' does
-  // not take an argument" and the flag becomes "-h,". Fix: for ERR_PARSE_ARGS_UNKNOWN_OPTION take the whole
-  // quoted token (/^Unknown option '(.*)'/), and for INVALID_OPTION_VALUE the long name (/'(?:-\w, )?(--[^'\s]+)/).
+  // Node's messages for odd single-dash tokens and `--help=...` must still name the flag typed.
   it('names the flag the user typed for every unknown or valueless flag', () => {
     for (const args of [['-h=1'], ['-='], ['- x'], ['--runs', '-<'], ['--help=yes'], ['--runs', '-h=']]) {
-      count('query flags (known bug shapes)');
+      count('query flags (odd shapes)');
       let error: unknown;
       try {
         parseQueryArgs(args);
