@@ -492,9 +492,9 @@ describe('AppFabric endpoint rule set (official endpoint tests)', () => {
     params?: EndpointParameters;
     expect: { endpoint?: { url: string; properties?: object; headers?: object }; error?: string };
   }
-  const modelDir = resolve(__dirname, '../../shared/api-model');
+  // The official cases, kept in the repository (see test/fixtures/README.md).
   const { testCases } = JSON.parse(
-    readFileSync(resolve(modelDir, 'appfabric.endpoint-tests-1.json'), 'utf8'),
+    readFileSync(resolve(__dirname, 'fixtures', 'appfabric.endpoint-tests-1.json'), 'utf8'),
   ) as {
     testCases: EndpointTestCase[];
   };
