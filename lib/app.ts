@@ -6,11 +6,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { StackNames } from '../lambda/shared/names';
 import { type PollerSettings, parseSettings } from './config';
 import { AppFabricPollerStack } from './poller-stack';
 
 /** Construct id (and default name) of the stack. */
-export const STACK_ID = 'AppFabricAccessPoller';
+export const STACK_ID = StackNames.stackName;
 
 /** Path of cdk.json, whose "context" (feature flags, settings) the app starts from. */
 export const CDK_JSON = path.join(__dirname, '..', 'cdk.json');

@@ -1,6 +1,7 @@
 import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { StackNames } from '../lambda/shared/names';
 import { PollAlarms } from './alarms';
 import { deadlineSeconds, type PollerSettings } from './config';
 import { LargeRunOutputs, LargeRunWorkflow, pollInputAcceptsParentExecutionId } from './large-run-workflow';
@@ -59,19 +60,19 @@ export class AppFabricPollerStack extends Stack {
     });
 
     const stateMachineArn = this.workflow.stateMachine.stateMachineArn;
-    new CfnOutput(this, 'StateMachineArn', {
+    new CfnOutput(this, StackNames.outputs.stateMachineArn, {
       description: 'The poller state machine',
       value: stateMachineArn,
     });
-    new CfnOutput(this, 'ResultsTableName', {
+    new CfnOutput(this, StackNames.outputs.tableName, {
       description: 'The results table',
       value: this.results.table.tableName,
     });
-    new CfnOutput(this, 'StartExecutionConsoleUrl', {
+    new CfnOutput(this, StackNames.outputs.startExecutionUrl, {
       description: 'Console page of the state machine, to start an execution',
       value: `https://${Aws.REGION}.console.aws.amazon.com/states/home?region=${Aws.REGION}#/statemachines/view/${stateMachineArn}`,
     });
-    new CfnOutput(this, 'DeadLetterQueueUrl', {
+    new CfnOutput(this, StackNames.outputs.deadLetterQueueUrl, {
       description: 'Events EventBridge could not deliver to the state machine',
       value: this.trigger.deadLetterQueue.queueUrl,
     });
