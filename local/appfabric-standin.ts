@@ -18,6 +18,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { seededRandom } from './random';
 
 export type Operation = 'BatchGetUserAccessTasks' | 'StartUserAccessTasks';
 export type Outcome = 'COMPLETED' | 'FAILED' | 'EXPIRED';
@@ -236,18 +237,6 @@ const validation = (fieldList: FieldProblem[], reason = 'fieldValidationFailed')
     { reason, fieldList },
   );
 
-/** mulberry32: a small deterministic generator. */
-const generator = (seed: number) => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
-
 const bundleUuid = (identifier: string) =>
   identifier.startsWith('arn:') ? (identifier.split('/').pop() ?? identifier) : identifier;
 
@@ -263,7 +252,7 @@ const sleep = (ms: number, timers: Set<NodeJS.Timeout>) =>
   });
 
 export async function startAppFabricStandIn(options: StandInOptions = {}): Promise<AppFabricStandIn> {
-  const random = generator(options.seed ?? 1);
+  const random = seededRandom(options.seed ?? 1);
   const clock = options.now ?? Date.now;
   const uuid = () => {
     const hex = Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16));

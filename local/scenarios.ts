@@ -3,6 +3,9 @@
  * injects. Seeded, so the same seed gives the same run.
  */
 import type { AppFabricStandIn, BundleApp, TaskBehaviour } from './appfabric-standin';
+import { seededRandom } from './random';
+
+export { seededRandom };
 
 export const SCENARIOS = [
   'all-complete',
@@ -22,18 +25,6 @@ export const DEMO_APPS: BundleApp[] = [
   { app: 'Okta', tenantId: 'example.okta.com', tenantDisplayName: 'Example Corp Okta' },
   { app: 'Zoom', tenantId: 'ZM-0001', tenantDisplayName: 'Example Corp Zoom' },
 ];
-
-/** mulberry32: small, seedable. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PEOPLE = ['ana', 'bo', 'chen', 'dara', 'eli', 'fatima', 'gus', 'hiro', 'ines', 'jonas'];
 
