@@ -9,10 +9,9 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
 import type { LoopState } from '../lambda/core/model';
 import { EnvNames } from '../lambda/shared/names';
-import { HANDLER_ENTRY, POLLER_BUNDLE, PROJECT_ROOT } from '../lib/poller-function';
+import { buildPollerBundle } from '../local/bench/bundle';
 import { BUNDLE_ARN, type Parts, startParts } from './support/parts';
 import { nextRunId } from './support/run';
 
@@ -26,19 +25,7 @@ beforeAll(async () => {
   parts = await startParts();
   dir = await mkdtemp(join(tmpdir(), 'poller-bundle-'));
   bundle = join(dir, 'index.js');
-  await build({
-    entryPoints: [HANDLER_ENTRY],
-    outfile: bundle,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    ...POLLER_BUNDLE,
-    mainFields: [...POLLER_BUNDLE.mainFields],
-    external: [...POLLER_BUNDLE.external],
-    alias: { ...POLLER_BUNDLE.alias },
-    absWorkingDir: PROJECT_ROOT,
-    logLevel: 'silent',
-  });
+  await buildPollerBundle(bundle);
 });
 
 afterAll(async () => {

@@ -53,23 +53,28 @@ async function timedRequire(
   return { require: Number(stdout), process: Number(process.hrtime.bigint() - started) / 1e6 };
 }
 
+/** Bundles the handler exactly as the deployed function is bundled (POLLER_BUNDLE) into `outfile`. */
+export async function buildPollerBundle(outfile: string): Promise<void> {
+  await build({
+    entryPoints: [HANDLER_ENTRY],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    ...POLLER_BUNDLE,
+    mainFields: [...POLLER_BUNDLE.mainFields],
+    external: [...POLLER_BUNDLE.external],
+    alias: { ...POLLER_BUNDLE.alias },
+    absWorkingDir: PROJECT_ROOT,
+    logLevel: 'silent',
+  });
+}
+
 export async function measureBundle(samples = 9): Promise<BundleFigures> {
   const dir = await mkdtemp(join(tmpdir(), 'poller-bench-'));
   try {
     const outfile = join(dir, 'index.js');
-    await build({
-      entryPoints: [HANDLER_ENTRY],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      ...POLLER_BUNDLE,
-      mainFields: [...POLLER_BUNDLE.mainFields],
-      external: [...POLLER_BUNDLE.external],
-      alias: { ...POLLER_BUNDLE.alias },
-      absWorkingDir: PROJECT_ROOT,
-      logLevel: 'silent',
-    });
+    await buildPollerBundle(outfile);
     const empty = join(dir, 'empty.js');
     await writeFile(empty, '');
     const bundleRuns: { require: number; process: number }[] = [];
