@@ -251,6 +251,49 @@ const sleep = (ms: number, timers: Set<NodeJS.Timeout>) =>
     timers.add(t);
   });
 
+const identity = (task: TaskState) => ({
+  app: task.app,
+  tenantId: task.tenantId,
+  ...(task.tenantDisplayName ? { tenantDisplayName: task.tenantDisplayName } : {}),
+  taskId: task.taskId,
+});
+
+/**
+ * The answer a task gives once it is done, from its script: COMPLETED with user fields derived from the
+ * address (unless scripted), FAILED with a taskError, or EXPIRED. Tests derive expected records from it.
+ */
+export function finalAnswer(task: TaskState): Record<string, unknown> {
+  const { behaviour } = task;
+  const base = identity(task);
+  const outcome = behaviour.outcome ?? 'COMPLETED';
+  if (outcome === 'EXPIRED') return { ...base, resultStatus: 'EXPIRED' };
+  if (outcome === 'FAILED') {
+    return {
+      ...base,
+      resultStatus: 'FAILED',
+      taskError: {
+        errorCode: behaviour.taskError?.errorCode ?? 'USER_NOT_FOUND',
+        errorMessage: behaviour.taskError?.errorMessage ?? `No user with this email in ${task.app}`,
+      },
+    };
+  }
+  const local = task.email.split('@')[0] ?? '';
+  const [first = local, ...rest] = local.split(/[._+-]+/).filter(Boolean);
+  const firstName = capitalise(first);
+  const lastName = rest.map(capitalise).join(' ') || 'User';
+  const user = behaviour.user ?? {};
+  return {
+    ...base,
+    resultStatus: 'COMPLETED',
+    email: task.email,
+    userId: user.userId ?? `U${task.taskId.slice(0, 8).toUpperCase()}`,
+    userFullName: user.userFullName ?? `${firstName} ${lastName}`,
+    userFirstName: user.userFirstName ?? firstName,
+    userLastName: user.userLastName ?? lastName,
+    userStatus: user.userStatus ?? 'ACTIVE',
+  };
+}
+
 export async function startAppFabricStandIn(options: StandInOptions = {}): Promise<AppFabricStandIn> {
   const random = seededRandom(options.seed ?? 1);
   const clock = options.now ?? Date.now;
@@ -328,46 +371,14 @@ export async function startAppFabricStandIn(options: StandInOptions = {}): Promi
 
   const answer = (task: TaskState) => {
     const { behaviour } = task;
-    const base = {
-      app: task.app,
-      tenantId: task.tenantId,
-      ...(task.tenantDisplayName ? { tenantDisplayName: task.tenantDisplayName } : {}),
-      taskId: task.taskId,
-    };
     const missed = behaviour.missing === true ? Number.POSITIVE_INFINITY : Number(behaviour.missing || 0);
     if (task.polls <= missed) return undefined;
     const answered = task.polls - missed;
     const waiting =
       answered <= (behaviour.inProgressPolls ?? 0) ||
       clock() - task.createdAt < (behaviour.inProgressMs ?? 0);
-    if (waiting) return { ...base, resultStatus: 'IN_PROGRESS' };
-    const outcome = behaviour.outcome ?? 'COMPLETED';
-    if (outcome === 'EXPIRED') return { ...base, resultStatus: 'EXPIRED' };
-    if (outcome === 'FAILED') {
-      return {
-        ...base,
-        resultStatus: 'FAILED',
-        taskError: {
-          errorCode: behaviour.taskError?.errorCode ?? 'USER_NOT_FOUND',
-          errorMessage: behaviour.taskError?.errorMessage ?? `No user with this email in ${task.app}`,
-        },
-      };
-    }
-    const local = task.email.split('@')[0] ?? '';
-    const [first = local, ...rest] = local.split(/[._+-]+/).filter(Boolean);
-    const firstName = capitalise(first);
-    const lastName = rest.map(capitalise).join(' ') || 'User';
-    const user = behaviour.user ?? {};
-    return {
-      ...base,
-      resultStatus: 'COMPLETED',
-      email: task.email,
-      userId: user.userId ?? `U${task.taskId.slice(0, 8).toUpperCase()}`,
-      userFullName: user.userFullName ?? `${firstName} ${lastName}`,
-      userFirstName: user.userFirstName ?? firstName,
-      userLastName: user.userLastName ?? lastName,
-      userStatus: user.userStatus ?? 'ACTIVE',
-    };
+    if (waiting) return { ...identity(task), resultStatus: 'IN_PROGRESS' };
+    return finalAnswer(task);
   };
 
   const batchGet = (body: Record<string, unknown>) => {

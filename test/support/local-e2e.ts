@@ -6,7 +6,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../lambda/adapters/dynamo-client';
 import type { TaskRecord } from '../../lambda/core/model';
 import type { TerminalStatus } from '../../lambda/shared/names';
-import type { TaskState } from '../../local/appfabric-standin';
+import { finalAnswer, type TaskState } from '../../local/appfabric-standin';
 import type { LocalPoller } from '../../local/harness';
 
 /** A task record without the fields the run adds (runId, bundle, recordedAt, expiresAt). */
@@ -14,8 +14,6 @@ export type ExpectedRecord = Omit<TaskRecord, 'runId' | 'appBundleIdentifier' | 
 
 /** Scripted IN_PROGRESS answers at or above this never finish within a test. */
 export const NEVER = 1_000_000;
-
-const capitalise = (s: string) => (s ? s[0].toUpperCase() + s.slice(1).toLowerCase() : s);
 
 /**
  * The record a task must end with, derived from the stand-in's script of it (and the stand-in's documented
@@ -26,37 +24,7 @@ export function expectedRecord(task: TaskState, neverFinished: TerminalStatus = 
   const b = task.behaviour;
   if (b.missing === true) return { taskId: task.taskId, resultStatus: 'NOT_FOUND' };
   if ((b.inProgressPolls ?? 0) >= NEVER) return { taskId: task.taskId, resultStatus: neverFinished };
-  const base = {
-    app: task.app,
-    tenantId: task.tenantId,
-    ...(task.tenantDisplayName ? { tenantDisplayName: task.tenantDisplayName } : {}),
-    taskId: task.taskId,
-  };
-  const outcome = b.outcome ?? 'COMPLETED';
-  if (outcome === 'EXPIRED') return { ...base, resultStatus: 'EXPIRED' };
-  if (outcome === 'FAILED') {
-    return {
-      ...base,
-      resultStatus: 'FAILED',
-      taskError: {
-        errorCode: b.taskError?.errorCode ?? 'USER_NOT_FOUND',
-        errorMessage: b.taskError?.errorMessage ?? `No user with this email in ${task.app}`,
-      },
-    };
-  }
-  const local = task.email.split('@')[0] ?? '';
-  const [first = local, ...rest] = local.split(/[._+-]+/).filter(Boolean);
-  const user = b.user ?? {};
-  return {
-    ...base,
-    resultStatus: 'COMPLETED',
-    email: task.email,
-    userId: user.userId ?? `U${task.taskId.slice(0, 8).toUpperCase()}`,
-    userFullName: user.userFullName ?? `${capitalise(first)} ${rest.map(capitalise).join(' ') || 'User'}`,
-    userFirstName: user.userFirstName ?? capitalise(first),
-    userLastName: user.userLastName ?? (rest.map(capitalise).join(' ') || 'User'),
-    userStatus: user.userStatus ?? 'ACTIVE',
-  };
+  return finalAnswer(task) as unknown as ExpectedRecord;
 }
 
 /** The expected record of each task ID, from the stand-in (fails loudly for an ID it does not know). */
