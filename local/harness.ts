@@ -135,6 +135,8 @@ export interface LocalPoller {
   /** Moves the virtual clock on. */
   advance(seconds: number): void;
   execute(input: unknown, options?: RunOptions): Promise<ExecutionReport>;
+  /** Aborts running executions (they end FAILED with `ExecutionAborted`) and waits for the handler call under way. */
+  abort(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -147,6 +149,8 @@ export async function startLocalPoller(options: LocalOptions = {}): Promise<Loca
   const settings = rendered.settings;
   const definition = rendered.definition as unknown as StateMachineDefinition;
   let offsetMs = 0;
+  const aborts = new Set<() => void>();
+  let inFlight: Promise<unknown> | undefined;
   const frozenAt = Date.now();
   const now = () => new Date((options.clockMovesOnlyWithWaits ? frozenAt : Date.now()) + offsetMs);
   const [dynamo, appFabric] = await Promise.all([
@@ -200,6 +204,7 @@ export async function startLocalPoller(options: LocalOptions = {}): Promise<Loca
       let callsBefore = 0;
       // The cycle whose Wait the clock has passed: a retried Poll of that cycle waited no second time.
       let waitedForCycle = -1;
+      let aborted = false;
       const invoke = (stateName: string) => async (raw: unknown) => {
         // The lambda:invoke integration passes { FunctionName, Payload } and answers { Payload, StatusCode }.
         const payload = (raw as { Payload?: { action?: string; state?: LoopState } }).Payload;
@@ -209,10 +214,13 @@ export async function startLocalPoller(options: LocalOptions = {}): Promise<Loca
           pendingBefore = payload.state.counts.pending;
           callsBefore = appFabric.calls.length;
         }
+        if (aborted) throw abortedError();
         await run.beforeInvoke?.(stateName, payload);
         let result: unknown;
         try {
-          result = await handler(payload as never);
+          const call = handler(payload as never);
+          inFlight = call.catch(() => undefined);
+          result = await call;
         } catch (error) {
           throw lambdaError(error);
         }
@@ -245,7 +253,13 @@ export async function startLocalPoller(options: LocalOptions = {}): Promise<Loca
           waitTimeOverrides: { [StateNames.Wait]: options.realWaitMs ?? 5 },
           retryIntervalOverrides: Object.fromEntries(taskStates.map((s) => [s, options.realRetryMs ?? 5])),
         },
+        noThrowOnAbort: true,
       });
+      const abort = () => {
+        aborted = true;
+        execution.abort();
+      };
+      aborts.add(abort);
       const entered: Record<string, number> = {};
       const retries: Record<string, number> = {};
       let maxStateBytes = 0;
@@ -273,6 +287,8 @@ export async function startLocalPoller(options: LocalOptions = {}): Promise<Loca
         };
       }
       await watching.catch(() => {});
+      aborts.delete(abort);
+      if (aborted) report = { status: 'FAILED', error: { Error: 'ExecutionAborted', Cause: 'aborted' } };
       if (maxStateBytes > STATE_LIMIT_BYTES) {
         // In AWS a state this large fails the execution (and no Catch sees it).
         report = {
@@ -306,6 +322,11 @@ export async function startLocalPoller(options: LocalOptions = {}): Promise<Loca
         offsetMs += seconds * 1000;
       },
       execute,
+      abort: async () => {
+        for (const abort of aborts) abort();
+        // Let the handler call under way finish before its servers go away.
+        await Promise.race([inFlight, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
+      },
       close: async () => {
         restoreEnv();
         await Promise.allSettled([appFabric.close(), dynamo.close()]);
@@ -332,6 +353,15 @@ function setEnv(env: NodeJS.ProcessEnv): () => void {
     for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
     Object.assign(process.env, saved);
   };
+}
+
+/** Ends an aborted execution at its next task: neither retried nor caught (the engine reads these flags). */
+function abortedError(): Error {
+  return Object.assign(new Error('the execution was aborted'), {
+    name: 'ExecutionAborted',
+    isRetryable: false,
+    isCatchable: false,
+  });
 }
 
 /** What Lambda hands Step Functions when a function throws: the name as the error, JSON as the cause. */

@@ -8,6 +8,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { TaskRecord } from '../lambda/core/model';
+import { logger as handlerLogger } from '../lambda/handler';
 import { Limits, TerminalStatuses } from '../lambda/shared/names';
 import { cdkJsonContext } from '../lib/app';
 import { parseSettings } from '../lib/config';
@@ -213,6 +214,20 @@ export interface Sink {
   write(text: string): unknown;
 }
 
+/** What was retried: AppFabric error answers (retried by the SDK or the state machine) and state retries. */
+function retriesLine(poller: LocalPoller, report: ExecutionReport): string {
+  const errors = poller.appFabric.calls.filter((c) => c.status >= 400);
+  const stateRetries = Object.entries(report.retries).map(([state, n]) => `${state} ${n}`);
+  if (errors.length === 0 && stateRetries.length === 0) return '';
+  const byStatus = new Map<number, number>();
+  for (const c of errors) byStatus.set(c.status, (byStatus.get(c.status) ?? 0) + 1);
+  const answers = [...byStatus].map(([status, n]) => `${n} x ${status}`).join(', ');
+  return (
+    `  retried: ${errors.length} AppFabric error answers${answers ? ` (${answers})` : ''}` +
+    `${stateRetries.length ? `; state machine retries: ${stateRetries.join(', ')}` : ''}\n`
+  );
+}
+
 export async function main(
   argv: readonly string[],
   out: Sink = process.stdout,
@@ -245,12 +260,18 @@ export async function main(
   // Scenario settings (a short deadline for `timeout`) must be known before the definition is rendered.
   const context = args.inputFile || args.eventFile || args.emails ? {} : scenarioContext(args.scenario);
   const poller = await startLocalPoller({ context, seed: args.seed, dataPath: LOCAL_DATA_DIR });
+  // The handler's own error lines would interleave with the progress table: quiet unless asked for.
+  handlerLogger.setLogLevel((process.env.POWERTOOLS_LOG_LEVEL as 'SILENT' | undefined) ?? 'SILENT');
+  // Ctrl-C aborts the execution; the run then ends below and closes what it started. A second one exits at once.
+  let interrupted = false;
   const stop = () => {
-    err.write('\ninterrupted: stopping the stand-ins\n');
-    void poller.close().finally(() => process.exit(130));
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    err.write('\ninterrupted: stopping the execution and the stand-ins\n');
+    void poller.abort();
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   try {
     const input = prepare(poller, args, given);
     if (!args.inputFile && !args.eventFile && !args.emails) injectFaults(poller.appFabric, args.scenario);
@@ -272,6 +293,7 @@ export async function main(
       err.write(`error: Step Functions would refuse this execution: ${error.message}\n`);
       return 1;
     }
+    if (interrupted) return 130;
     await writeFile(
       LAST_RUN_FILE,
       `${JSON.stringify({ tableName: poller.tableName, dataPath: LOCAL_DATA_DIR }, null, 2)}\n`,
@@ -289,7 +311,8 @@ export async function main(
         (report.error ? ` (${report.error.Error}: ${report.error.Cause})` : '') +
         `\n  ${byStatus}\n  ${report.cycles.length} poll cycles, ${report.transitions} state transitions, ` +
         `${Math.round(report.virtualSeconds)} s of virtual time in ${(report.realMs / 1000).toFixed(1)} s, ` +
-        `largest state ${report.maxStateBytes} bytes\n`,
+        `largest state ${report.maxStateBytes} bytes\n` +
+        retriesLine(poller, report),
     );
     out.write(
       `\nQuery the results (the local data stays in ${LOCAL_DATA_DIR} until the next npm start):\n` +
