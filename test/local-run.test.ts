@@ -3,8 +3,10 @@
  * (it writes `.local/` in the working directory). Each run renders the definition, starts the stand-in and
  * dynalite, runs the state machine with the real handler and prints what it stored.
  */
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main as query } from '../local/query';
@@ -215,4 +217,49 @@ describe('npm start', () => {
     expect(err).toMatch(message);
     expect(out).not.toContain('Execution');
   });
+});
+
+describe('Ctrl-C', () => {
+  it('aborts the execution, stops both stand-ins and exits 130', async () => {
+    // Prepare: the CLI as `npm start` runs it, in its own process, on a run long enough to interrupt.
+    const child = spawn(
+      process.execPath,
+      [require.resolve('tsx/cli'), join(home, 'local', 'run.ts'), '--tasks', '6000', '--scenario', 'timeout'],
+      { cwd: dir, env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' } },
+    );
+    let stdout = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const ports = await new Promise<number[]>((resolve, reject) => {
+      const timer = setInterval(() => {
+        // Interrupt once the loop is running: the first cycle line is out.
+        if (/^ +1 +\d+s/m.test(stdout)) {
+          clearInterval(timer);
+          resolve([...stdout.matchAll(/http:\/\/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1])));
+        }
+      }, 50);
+      setTimeout(() => reject(new Error(`no cycle line in time: ${stdout}`)), 40_000).unref();
+    });
+
+    // Act
+    child.kill('SIGINT');
+    const code = await exited;
+
+    // Assess
+    expect(code).toBe(130);
+    expect(ports).toHaveLength(2);
+    for (const port of ports) {
+      const refused = await new Promise<boolean>((resolve) => {
+        const socket = connect(port, '127.0.0.1');
+        socket.on('connect', () => {
+          socket.destroy();
+          resolve(false);
+        });
+        socket.on('error', () => resolve(true));
+      });
+      expect(refused).toBe(true);
+    }
+  }, 60_000);
 });
