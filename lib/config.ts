@@ -4,7 +4,7 @@
  * Values given with `-c` arrive as strings, so every number and JSON object is parsed here.
  * A bad value throws an {@link InvalidSettingError} whose message names the setting.
  */
-import { APP_BUNDLE_IDENTIFIER_PATTERN, UUID_PATTERN } from '../lambda/shared/names';
+import { APP_BUNDLE_IDENTIFIER_PATTERN, PollerDefaults, UUID_PATTERN } from '../lambda/shared/names';
 import { LARGE_RUN_DEFAULTS, LargeRunLimits } from './large-run-workflow';
 
 /** Most history events one Standard execution may hold (a Step Functions quota). */
@@ -20,7 +20,7 @@ export const EVENTS_PER_CYCLE = 9;
  * Upper bound of `maxCycles`. 1,000 cycles cost about 9,000 events, leaving 16,000 (64 % of the quota)
  * for Start, the end states and retries (a failed attempt costs 3 events: some 5,000 retries).
  */
-export const MAX_CYCLES_LIMIT = 1_000;
+export const MAX_CYCLES_LIMIT = PollerDefaults.maxCycles;
 
 /** The event pattern used when none is configured. */
 export const DEFAULT_EVENT_PATTERN: EventPatternSetting = {
@@ -207,11 +207,11 @@ export type SettingKey = (typeof SETTING_KEYS)[number];
 
 /** Defaults of the settings that have one (`maxCycles` is derived, see {@link PollerSettings.maxCycles}). */
 export const SETTING_DEFAULTS = {
-  minWaitSeconds: 10,
-  maxWaitSeconds: 300,
-  deadlineMinutes: 1440,
-  notFoundAfterMisses: 5,
-  retentionDays: 365,
+  minWaitSeconds: PollerDefaults.minWaitSeconds,
+  maxWaitSeconds: PollerDefaults.maxWaitSeconds,
+  deadlineMinutes: PollerDefaults.deadlineMinutes,
+  notFoundAfterMisses: PollerDefaults.notFoundAfterMisses,
+  retentionDays: PollerDefaults.retentionDays,
   eventPattern: DEFAULT_EVENT_PATTERN,
   scheduleInput: {},
   removalPolicy: 'retain',

@@ -2,7 +2,7 @@
  * Runtime settings of the poller, read from the environment the CDK code sets (names in EnvNames).
  */
 import { InvalidInputError } from '../shared/errors';
-import { APP_BUNDLE_IDENTIFIER_PATTERN, EnvNames } from '../shared/names';
+import { APP_BUNDLE_IDENTIFIER_PATTERN, EnvNames, PollerDefaults } from '../shared/names';
 
 export interface RuntimeSettings {
   tableName: string;
@@ -22,12 +22,12 @@ export interface RuntimeSettings {
 }
 
 export const DEFAULT_SETTINGS: Omit<RuntimeSettings, 'tableName'> = {
-  minWaitSeconds: 10,
-  maxWaitSeconds: 300,
-  deadlineSeconds: 24 * 3600,
-  notFoundAfterMisses: 5,
-  retentionDays: 365,
-  maxCycles: 1000,
+  minWaitSeconds: PollerDefaults.minWaitSeconds,
+  maxWaitSeconds: PollerDefaults.maxWaitSeconds,
+  deadlineSeconds: PollerDefaults.deadlineMinutes * 60,
+  notFoundAfterMisses: PollerDefaults.notFoundAfterMisses,
+  retentionDays: PollerDefaults.retentionDays,
+  maxCycles: PollerDefaults.maxCycles,
   batchGetConcurrency: 4,
 };
 

@@ -125,6 +125,16 @@ export const EnvNames = {
 export const Actions = { start: 'start', poll: 'poll', fail: 'fail' } as const;
 export type Action = (typeof Actions)[keyof typeof Actions];
 
+/** Defaults of the settings both the CDK code (context) and the runtime (environment) read. */
+export const PollerDefaults = {
+  minWaitSeconds: 10,
+  maxWaitSeconds: 300,
+  deadlineMinutes: 1440,
+  notFoundAfterMisses: 5,
+  retentionDays: 365,
+  maxCycles: 1000,
+} as const;
+
 /** Hard limits from the AppFabric model and from Step Functions. */
 export const Limits = {
   /** TaskIdList max in BatchGetUserAccessTasks. */
