@@ -122,6 +122,24 @@ describe('DynamoDbRunStateStore', () => {
     expect(await store.load('run-unknown')).toBeUndefined();
   });
 
+  it('stores expiresAt as the TTL attribute, so the state leaves the table with the run', async () => {
+    // Prepare
+    const expiring = state({ expiresAt: 1_900_000_000 });
+
+    // Act
+    await store.save(expiring, undefined);
+    const raw = await doc.send(
+      new GetCommand({
+        TableName: TABLE,
+        Key: { [Table.partitionKey]: Keys.runPk(runId), [Table.sortKey]: Keys.stateSk },
+      }),
+    );
+
+    // Assess
+    expect(raw.Item?.[Table.ttlAttribute]).toBe(1_900_000_000);
+    expect(await store.load(runId)).toEqual(expiring);
+  });
+
   it('creates only when expectedCycle is undefined: a second create conflicts and changes nothing', async () => {
     // Prepare
     const first = state();

@@ -179,6 +179,7 @@ export class DynamoDbRunStateStore implements RunStateStore {
       pendingTaskIds: packTaskIds(state.pendingTaskIds),
       misses: packMisses(state.misses),
       [PENDING_COUNT]: state.pendingTaskIds.length,
+      ...(state.expiresAt === undefined ? {} : { [Table.ttlAttribute]: state.expiresAt }),
     };
   }
 
@@ -201,6 +202,12 @@ export class DynamoDbRunStateStore implements RunStateStore {
     for (const field of loopStateFields) {
       if (item[field] !== undefined) state[field] = item[field];
     }
-    return { ...(state as unknown as LoopState), pendingTaskIds, misses };
+    const expiresAt = item[Table.ttlAttribute];
+    return {
+      ...(state as unknown as LoopState),
+      pendingTaskIds,
+      misses,
+      ...(typeof expiresAt === 'number' ? { expiresAt } : {}),
+    };
   }
 }

@@ -26,6 +26,8 @@ export interface RunState extends LoopState {
   pendingTaskIds: string[];
   /** For each pending ID (same order): answers in a row that left it out. */
   misses: number[];
+  /** Epoch seconds after which DynamoDB TTL removes the item, with the run's other records. */
+  expiresAt?: number;
 }
 
 export interface RunStateStore {

@@ -50,6 +50,6 @@ export function addCounts(
 }
 
 export function loopStateOf(state: RunState): LoopState {
-  const { pendingTaskIds: _ids, misses: _misses, ...loop } = state;
+  const { pendingTaskIds: _ids, misses: _misses, expiresAt: _expires, ...loop } = state;
   return loop;
 }

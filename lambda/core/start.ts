@@ -67,6 +67,7 @@ export async function startRun(
     counts,
     pendingTaskIds: taskIds,
     misses: taskIds.map(() => 0),
+    expiresAt: record.expiresAt,
   };
   await deps.runState.save(state, undefined);
   deps.log.info('run started', { runId, tasks: taskIds.length, emails: input.emails.length, deadlineAt });
