@@ -3,18 +3,33 @@
  * to the use case. Events and answers are never logged whole: they hold addresses and names.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { recordFailure } from './core/fail';
 import { parseLoopState } from './core/input';
 import type { LoopState } from './core/model';
-import { pollCycle } from './core/poll';
+import { type CycleReport, pollCycle } from './core/poll';
 import { startRun } from './core/start';
 import { createRuntime, type PollerRuntime } from './runtime';
 import { InvalidInputError, isPollerError } from './shared/errors';
-import { Actions } from './shared/names';
+import { Actions, MetricNames } from './shared/names';
 import { redactEmails } from './shared/redact';
 
 export const logger = new Logger({ serviceName: 'appfabric-access-poller' });
+export const metrics = new Metrics({
+  namespace: MetricNames.namespace,
+  serviceName: 'appfabric-access-poller',
+});
+
+/** What a poll cycle did, as metrics: counts only, never task IDs or people. */
+function addCycleMetrics(report: CycleReport): void {
+  metrics.addMetric(MetricNames.pollCycles, MetricUnit.Count, 1);
+  metrics.addMetric(MetricNames.batchGetCalls, MetricUnit.Count, report.calls);
+  metrics.addMetric(MetricNames.batchGetFailedCalls, MetricUnit.Count, report.failedCalls);
+  for (const [status, n] of Object.entries(report.finished)) {
+    metrics.addMetric(MetricNames.tasks(status), MetricUnit.Count, n ?? 0);
+  }
+}
 
 type PollerEvent = { action?: unknown; [key: string]: unknown };
 
@@ -30,19 +45,28 @@ export function makeHandler(getRuntime: () => PollerRuntime) {
       }
       const runtime = getRuntime();
       switch (event.action) {
-        case Actions.start:
-          return await startRun(
+        case Actions.start: {
+          const state = await startRun(
             { runId: event.runId, startedAt: event.startedAt, input: event.input },
             runtime.deps,
             runtime.startTasksForEmails,
           );
-        case Actions.poll:
-          return (await pollCycle(parseLoopState(event.state), runtime.deps)).state;
-        case Actions.fail:
-          return await recordFailure(
+          metrics.addMetric(MetricNames.runsStarted, MetricUnit.Count, 1);
+          return state;
+        }
+        case Actions.poll: {
+          const { state, report } = await pollCycle(parseLoopState(event.state), runtime.deps);
+          addCycleMetrics(report);
+          return state;
+        }
+        case Actions.fail: {
+          const failure = await recordFailure(
             { runId: event.runId, startedAt: event.startedAt, error: event.error },
             runtime.deps,
           );
+          metrics.addMetric(MetricNames.runsFailed, MetricUnit.Count, 1);
+          return failure;
+        }
         default:
           throw new InvalidInputError('action', `must be one of ${Object.values(Actions).join(', ')}`);
       }
@@ -55,6 +79,8 @@ export function makeHandler(getRuntime: () => PollerRuntime) {
         retryable: isPollerError(error) ? error.retryable : undefined,
       });
       throw error;
+    } finally {
+      if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
     }
   };
 }

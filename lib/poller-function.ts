@@ -6,7 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { EnvNames, UUID_PATTERN } from '../lambda/shared/names';
+import { EnvNames, MetricNames, UUID_PATTERN } from '../lambda/shared/names';
 import { deadlineSeconds, type PollerSettings } from './config';
 import { acknowledgeWildcardResource } from './nag';
 
@@ -174,6 +174,7 @@ export class PollerFunction extends Construct {
       NODE_OPTIONS: '--enable-source-maps',
       POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
       POWERTOOLS_LOG_LEVEL: settings.logLevel,
+      POWERTOOLS_METRICS_NAMESPACE: MetricNames.namespace,
       ...pollerEnvironment(settings, table.tableName),
     };
 

@@ -5,6 +5,7 @@
  * (default file bench-results.json). The figures are measurements, never test assertions: timings
  * depend on the machine, and nothing here crosses a network.
  */
+import './local-env';
 import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';

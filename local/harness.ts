@@ -7,6 +7,7 @@
  * on by the whole wait, so a day-long run takes seconds and the deadline logic is still exercised.
  * This is the harness of `npm start`, the end-to-end tests and the benchmarks.
  */
+import './local-env';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { createDocumentClient } from '../lambda/adapters/dynamo-client';
 import { ResultsReader } from '../lambda/adapters/dynamodb-results-reader';
@@ -21,9 +22,6 @@ import { renderStateMachineDefinition } from '../lib/render';
 import { type AppFabricStandIn, startAppFabricStandIn } from './appfabric-standin';
 import { type DynaliteHandle, startDynalite } from './dynalite';
 import { ensureTable } from './table';
-
-// Local runs are on Node 20; the deployed function runs on Node 24: the SDK's Node 20 notice is noise here.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 // aws-local-stepfunctions uses Promise.withResolvers (Node 22+); Node 20 lacks it.
 if (!(Promise as { withResolvers?: unknown }).withResolvers) {

@@ -4,6 +4,7 @@
  * cycle, then the stored results and the command to query them. Exit code 0 when the execution
  * succeeds, 1 when it fails, 2 for bad options.
  */
+import './local-env';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { LoopState } from '../lambda/core/model';
-import { EnvNames } from '../lambda/shared/names';
+import { EnvNames, MetricNames } from '../lambda/shared/names';
 import { buildPollerBundle } from '../local/bench/bundle';
 import { BUNDLE_ARN, type Parts, startParts } from './support/parts';
 import { nextRunId } from './support/run';
@@ -33,13 +33,16 @@ afterAll(async () => {
   await parts.close();
 });
 
+/** Metric lines (embedded metric format) the function printed, by invocation. */
+const emitted: Record<string, unknown>[] = [];
+
 /** Invokes the bundled handler in a fresh process, as a Lambda cold start would, and returns its answer. */
 async function invoke(event: unknown): Promise<unknown> {
   const script =
     'const { handler } = require(process.argv[1]);' +
     'handler(JSON.parse(process.argv[2])).then(' +
-    '(r) => process.stdout.write(JSON.stringify({ ok: r })),' +
-    '(e) => process.stdout.write(JSON.stringify({ error: { name: e.name, message: e.message } })))';
+    "(r) => process.stdout.write('\\nRESULT ' + JSON.stringify({ ok: r }))," +
+    "(e) => process.stdout.write('\\nRESULT ' + JSON.stringify({ error: { name: e.name, message: e.message } })))";
   const { stdout } = await run(process.execPath, ['-e', script, bundle, JSON.stringify(event)], {
     cwd: dir,
     env: {
@@ -57,7 +60,10 @@ async function invoke(event: unknown): Promise<unknown> {
       [EnvNames.minWaitSeconds]: '1',
     },
   });
-  const answer = JSON.parse(stdout) as { ok?: unknown; error?: { name: string; message: string } };
+  const lines = stdout.split('\n').filter((l) => l.trim() !== '');
+  for (const line of lines.filter((l) => !l.startsWith('RESULT '))) emitted.push(JSON.parse(line));
+  const result = lines.find((l) => l.startsWith('RESULT '))?.slice('RESULT '.length) ?? '{}';
+  const answer = JSON.parse(result) as { ok?: unknown; error?: { name: string; message: string } };
   if (answer.error) throw Object.assign(new Error(answer.error.message), { name: answer.error.name });
   return answer.ok;
 }
@@ -98,6 +104,22 @@ describe('the bundled handler', () => {
     ]);
     const authorization = parts.standIn.calls.map((c) => c.headers.authorization);
     expect(authorization.length).toBeGreaterThan(0);
+    // Counts went out as CloudWatch metrics (EMF), in the project's namespace.
+    const metricNames = emitted.flatMap((m) =>
+      (
+        (m._aws as { CloudWatchMetrics?: { Namespace: string; Metrics: { Name: string }[] }[] })
+          ?.CloudWatchMetrics ?? []
+      )
+        .filter((d) => d.Namespace === MetricNames.namespace)
+        .flatMap((d) => d.Metrics.map((x) => x.Name)),
+    );
+    expect(metricNames).toEqual(
+      expect.arrayContaining([
+        MetricNames.runsStarted,
+        MetricNames.pollCycles,
+        MetricNames.tasks('COMPLETED'),
+      ]),
+    );
     for (const header of authorization)
       expect(header).toMatch(
         /^AWS4-HMAC-SHA256 Credential=AKIDBUNDLETEST\/\d{8}\/us-east-1\/appfabric\/aws4_request/,

@@ -11,7 +11,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import * as esbuild from 'esbuild';
 import { settingsFromEnv } from '../lambda/core/settings';
-import { EnvNames, Table as TableNames } from '../lambda/shared/names';
+import { EnvNames, MetricNames, Table as TableNames } from '../lambda/shared/names';
 import { buildApp } from '../lib/app';
 import { parseSettings } from '../lib/config';
 import { APPFABRIC_ACTIONS, HANDLER_ENTRY, pollerEnvironment, TABLE_ACTIONS } from '../lib/poller-function';
@@ -103,6 +103,7 @@ describe('default settings', () => {
         NODE_OPTIONS: '--enable-source-maps',
         POWERTOOLS_SERVICE_NAME: 'appfabric-access-poller',
         POWERTOOLS_LOG_LEVEL: 'INFO',
+        POWERTOOLS_METRICS_NAMESPACE: MetricNames.namespace,
         [EnvNames.tableName]: { Ref: ids.table },
         [EnvNames.minWaitSeconds]: '10',
         [EnvNames.maxWaitSeconds]: '300',

@@ -125,6 +125,18 @@ export const EnvNames = {
 export const Actions = { start: 'start', poll: 'poll', fail: 'fail' } as const;
 export type Action = (typeof Actions)[keyof typeof Actions];
 
+/** CloudWatch metrics the function emits (embedded metric format, through Powertools Metrics). */
+export const MetricNames = {
+  namespace: 'AppFabricAccessPoller',
+  /** Tasks that reached a status this cycle: `Tasks<Status>`, e.g. TasksCOMPLETED, TasksTIMED_OUT. */
+  tasks: (status: string) => `Tasks${status}`,
+  batchGetCalls: 'BatchGetCalls',
+  batchGetFailedCalls: 'BatchGetFailedCalls',
+  pollCycles: 'PollCycles',
+  runsStarted: 'RunsStarted',
+  runsFailed: 'RunsFailed',
+} as const;
+
 /** Defaults of the settings both the CDK code (context) and the runtime (environment) read. */
 export const PollerDefaults = {
   minWaitSeconds: 10,
