@@ -15,6 +15,12 @@ export interface PollAlarmsProps {
   /** The trigger's dead-letter queue. */
   readonly deadLetterQueue: sqs.IQueue;
   /**
+   * The large-run state machine, when large runs are deployed.
+   *
+   * @default - no large-run alarm
+   */
+  readonly largeRunStateMachine?: sfn.IStateMachine;
+  /**
    * Topic notified when an alarm fires (and when it recovers).
    *
    * @default - the alarms have no actions
@@ -44,6 +50,8 @@ export class PollAlarms extends Construct {
   public readonly functionErrors: cloudwatch.Alarm;
   /** Events in the dead-letter queue > 0. */
   public readonly deadLetterQueueDepth: cloudwatch.Alarm;
+  /** Large runs that failed (a child over the tolerated share, an unreadable list) in 5 minutes ≥ 1. */
+  public readonly largeRunsFailed?: cloudwatch.Alarm;
   /** Every alarm above. */
   public readonly alarms: readonly cloudwatch.Alarm[];
 
@@ -99,12 +107,21 @@ export class PollAlarms extends Construct {
       cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
     );
 
+    if (props.largeRunStateMachine) {
+      this.largeRunsFailed = alarm(
+        'LargeRunsFailed',
+        props.largeRunStateMachine.metricFailed(sum),
+        'AppFabric access poller: a large run failed (see its map run and the failed children)',
+      );
+    }
+
     this.alarms = [
       this.executionsFailed,
       this.executionsTimedOut,
       this.executionsThrottled,
       this.functionErrors,
       this.deadLetterQueueDepth,
+      ...(this.largeRunsFailed ? [this.largeRunsFailed] : []),
     ];
     if (props.alarmTopic) {
       const action = new actions.SnsAction(props.alarmTopic);

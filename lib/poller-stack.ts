@@ -49,15 +49,6 @@ export class AppFabricPollerStack extends Stack {
       schedule: settings.schedule,
       scheduleInput: settings.scheduleInput,
     });
-    this.alarms = new PollAlarms(this, 'Alarms', {
-      stateMachine: this.workflow.stateMachine,
-      pollerFunction: this.poller.lambdaFunction,
-      deadLetterQueue: this.trigger.deadLetterQueue,
-      alarmTopic:
-        settings.alarmTopicArn === undefined
-          ? undefined
-          : sns.Topic.fromTopicArn(this, 'AlarmTopic', settings.alarmTopicArn),
-    });
 
     const stateMachineArn = this.workflow.stateMachine.stateMachineArn;
     new CfnOutput(this, StackNames.outputs.stateMachineArn, {
@@ -103,5 +94,16 @@ export class AppFabricPollerStack extends Stack {
         value: this.largeRuns.stateMachine.stateMachineArn,
       });
     }
+
+    this.alarms = new PollAlarms(this, 'Alarms', {
+      stateMachine: this.workflow.stateMachine,
+      pollerFunction: this.poller.lambdaFunction,
+      deadLetterQueue: this.trigger.deadLetterQueue,
+      largeRunStateMachine: this.largeRuns?.stateMachine,
+      alarmTopic:
+        settings.alarmTopicArn === undefined
+          ? undefined
+          : sns.Topic.fromTopicArn(this, 'AlarmTopic', settings.alarmTopicArn),
+    });
   }
 }

@@ -164,6 +164,16 @@ describe('with largeRuns on', () => {
     };
   });
 
+  test("has an alarm on failed large runs, beside the poll workflow's own", () => {
+    const failedAlarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter(
+      (a) => a.Properties.Namespace === 'AWS/States' && a.Properties.MetricName === 'ExecutionsFailed',
+    );
+    expect(failedAlarms.map((a) => a.Properties.Dimensions[0].Value)).toEqual(
+      expect.arrayContaining([{ Ref: ids.largeRun }, { Ref: ids.poll }]),
+    );
+    expect(failedAlarms).toHaveLength(2);
+  });
+
   describe('definition', () => {
     test('applies the defaults, checks the input, then picks the reader by the key suffix', () => {
       expect(asl.StartAt).toBe(LargeRunStateNames.Defaults);
