@@ -302,8 +302,7 @@ export async function main(
 
     const records = (await poller.reader.byRun(report.runId)) as TaskRecord[];
     out.write(`\nStored results (${records.length} records):\n`);
-    if (records.length > 0) out.write(formatTasks(records.slice(0, 30), 'table'));
-    if (records.length > 30) out.write(`... and ${records.length - 30} more (see the query below)\n`);
+    if (records.length > 0) out.write(formatTasks(records.slice(0, 30), 'table', records.length));
     const byStatus = TerminalStatuses.map(
       (s) => `${s} ${records.filter((r) => r.resultStatus === s).length}`,
     ).join(', ');

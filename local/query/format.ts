@@ -141,14 +141,24 @@ const runCsvRow = (r: RunRecord): Cell[] => [
 
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
-export function formatTasks(records: readonly TaskRecord[], format: OutputFormat): string {
+/** The records in a format; in a table, `total` (when more than shown) says how many there are in all. */
+export function formatTasks(
+  records: readonly TaskRecord[],
+  format: OutputFormat,
+  total = records.length,
+): string {
   switch (format) {
     case 'json':
       return `${JSON.stringify(records, null, 2)}\n`;
     case 'csv':
       return toCsv(TASK_CSV, records.map(taskCsvRow));
-    default:
-      return `${toTable(TASK_TABLE, records.map(taskTableRow))}${plural(records.length, 'record')}\n`;
+    default: {
+      const count =
+        total > records.length
+          ? `${records.length} of ${plural(total, 'record')}`
+          : plural(records.length, 'record');
+      return `${toTable(TASK_TABLE, records.map(taskTableRow))}${count}\n`;
+    }
   }
 }
 
