@@ -168,6 +168,12 @@ export class PollerFunction extends Construct {
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: [...TABLE_ACTIONS], resources: [table.tableArn] }),
     );
+    acknowledgeWildcardResource(
+      this.role,
+      '*',
+      'Active tracing: Lambda grants xray:PutTraceSegments and xray:PutTelemetryRecords, which support no ' +
+        'resource-level permissions (only "*"); no other action of this role has a wildcard resource.',
+    );
     table.encryptionKey?.grantEncryptDecrypt(this.role);
 
     const environment: Record<string, string> = {
@@ -183,6 +189,8 @@ export class PollerFunction extends Construct {
       entry: props.entry ?? HANDLER_ENTRY,
       handler: 'handler',
       runtime: lambda.Runtime.NODEJS_24_X,
+      // Each invocation in X-Ray, joined to the state machine's trace.
+      tracing: lambda.Tracing.ACTIVE,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.seconds(60),

@@ -97,6 +97,18 @@ describe('default settings', () => {
       expect(fn.Properties.ReservedConcurrentExecutions).toBeUndefined();
     });
 
+    test('is traced with X-Ray, whose two actions are its only grant on "*"', () => {
+      const [, fn] = only(template, 'AWS::Lambda::Function');
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+      const onEverything = statementsOf(template, roleOf(template, 'AWS::Lambda::Function')).filter(
+        (st) => st.Resource === '*',
+      );
+      expect(onEverything.flatMap((st) => [st.Action].flat()).sort()).toEqual([
+        'xray:PutTelemetryRecords',
+        'xray:PutTraceSegments',
+      ]);
+    });
+
     test('gets its settings from the environment names the runtime reads', () => {
       const [, fn] = only(template, 'AWS::Lambda::Function');
       expect(fn.Properties.Environment.Variables).toEqual({
