@@ -110,10 +110,3 @@ export const sdkError = (name: string, status = 400): Error =>
     $fault: status >= 500 ? 'server' : 'client',
     $metadata: { httpStatusCode: status },
   });
-
-/**
- * A test of behaviour the production code does not have yet (a reported bug): it passes while the bug is
- * there (`it.failing`) and turns red once it is fixed, a reminder to make it a plain `it`. Set
- * `SHOW_KNOWN_BUGS=1` to run these as plain tests and see how they fail.
- */
-export const knownBug: jest.It = process.env.SHOW_KNOWN_BUGS ? it : it.failing;
