@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -262,4 +262,23 @@ describe('Ctrl-C', () => {
       expect(refused).toBe(true);
     }
   }, 60_000);
+});
+
+describe('the README examples', () => {
+  it.each([
+    ['--input', 'console-input.json'],
+    ['--input', 'emails-input.json'],
+    ['--event', 'event.json'],
+  ])('npm start -- %s examples/%s succeeds', async (flag, file) => {
+    const { code, out } = await run(flag, join(home, 'examples', file), '--quiet');
+    expect(code).toBe(0);
+    expect(out).toMatch(/Execution \S+: SUCCEEDED/);
+  });
+
+  it('put-events.json carries the same detail as event.json', async () => {
+    const entries = JSON.parse(await readFile(join(home, 'examples', 'put-events.json'), 'utf8'));
+    const event = JSON.parse(await readFile(join(home, 'examples', 'event.json'), 'utf8'));
+    expect(entries[0]).toMatchObject({ Source: event.source, DetailType: event['detail-type'] });
+    expect(JSON.parse(entries[0].Detail).taskIdList).toEqual([event.detail.taskIdList[0]]);
+  });
 });
