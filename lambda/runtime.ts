@@ -2,9 +2,9 @@
  * Wires the use cases to AWS: the AppFabric client and the DynamoDB adapters, with the SDK's default
  * credentials, region, retry and endpoint resolution (so `AWS_ENDPOINT_URL_<SERVICE>` works locally).
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AppFabricGateway } from './adapters/appfabric-gateway';
+import { createDocumentClient } from './adapters/dynamo-client';
 import { DynamoDbResultsStore } from './adapters/dynamodb-results-store';
 import { DynamoDbRunStateStore } from './adapters/dynamodb-run-state-store';
 import { DynamoDbStartLedger } from './adapters/dynamodb-start-ledger';
@@ -38,9 +38,8 @@ export function createRuntime(
   options: RuntimeOptions = {},
 ): PollerRuntime {
   const settings = settingsFromEnv(env);
-  const base = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-    marshallOptions: { removeUndefinedValues: true },
-  });
+  // A new client per runtime (not the shared default): a local run points each runtime at its own endpoints.
+  const base = createDocumentClient();
   const document = options.wrapDocumentClient ? options.wrapDocumentClient(base) : base;
   const gateway = new AppFabricGateway(
     new AppFabricClient({

@@ -2,12 +2,10 @@
  * StartLedger over DynamoDB: one item per address of a run, beside the run's other items
  * (pk RUN#<runId>, sk START#<sha256 of the address>).
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { StartLedger, StartRecord } from '../core/ports';
-import { ResultsStoreUnavailableError } from '../shared/errors';
 import { Keys, Table } from '../shared/names';
-import { backoffDelayMs, defaultSleep } from './dynamo-client';
+import { backoffDelayMs, defaultDocumentClient, defaultSleep, errorName, unavailable } from './dynamo-client';
 
 const key = (runId: string, emailHash: string) => ({
   [Table.partitionKey]: Keys.runPk(runId),
@@ -31,15 +29,11 @@ export class DynamoDbStartLedger implements StartLedger {
     this.tableName = options.tableName;
     this.attempts = Math.max(1, options.attempts ?? 4);
     this.sleep = options.sleep ?? defaultSleep;
-    this.client =
-      options.client ??
-      DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-        marshallOptions: { removeUndefinedValues: true },
-      });
+    this.client = options.client ?? defaultDocumentClient();
   }
 
   async get(runId: string, emailHash: string): Promise<StartRecord | undefined> {
-    const out = await this.call(() =>
+    const out = await this.call('GetItem', () =>
       this.client.send(
         new GetCommand({ TableName: this.tableName, Key: key(runId, emailHash), ConsistentRead: true }),
       ),
@@ -61,10 +55,8 @@ export class DynamoDbStartLedger implements StartLedger {
       );
       return true;
     } catch (error) {
-      if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-      throw new ResultsStoreUnavailableError(`claiming a start record failed: ${(error as Error).message}`, {
-        cause: error,
-      });
+      if (errorName(error) === 'ConditionalCheckFailedException') return false;
+      throw unavailable('PutItem', this.tableName, error);
     }
   }
 
@@ -91,33 +83,24 @@ export class DynamoDbStartLedger implements StartLedger {
         );
         return true;
       } catch (error) {
-        if ((error as Error).name === 'ConditionalCheckFailedException') return false;
-        if (attempt >= this.attempts) {
-          throw new ResultsStoreUnavailableError(
-            `storing a start record failed: ${(error as Error).message}`,
-            {
-              cause: error,
-            },
-          );
-        }
+        if (errorName(error) === 'ConditionalCheckFailedException') return false;
+        if (attempt >= this.attempts) throw unavailable('PutItem', this.tableName, error);
         await this.sleep(backoffDelayMs(attempt, 50, 2_000));
       }
     }
   }
 
   async remove(runId: string, emailHash: string): Promise<void> {
-    await this.call(() =>
+    await this.call('DeleteItem', () =>
       this.client.send(new DeleteCommand({ TableName: this.tableName, Key: key(runId, emailHash) })),
     );
   }
 
-  private async call<T>(fn: () => Promise<T>): Promise<T> {
+  private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (error) {
-      throw new ResultsStoreUnavailableError(`DynamoDB call failed: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw unavailable(operation, this.tableName, error);
     }
   }
 }
