@@ -14,7 +14,14 @@ import { matchesEventPattern } from '../local/event-pattern';
 import { type ExecutionReport, type LocalPoller, type RunOptions, startLocalPoller } from '../local/harness';
 import { addTasks, DEMO_APPS, DEMO_BUNDLE_ARN, seededRandom } from '../local/scenarios';
 import { partitionItems } from './support/dynamo';
-import { countsOf, type ExpectedRecord, expectedRecords, NEVER, rawClient } from './support/local-e2e';
+import {
+  countsOf,
+  type ExpectedRecord,
+  eventOf,
+  expectedRecords,
+  NEVER,
+  rawClient,
+} from './support/local-e2e';
 import { callsOf, sorted } from './support/run';
 
 const BUNDLE_ARN = 'arn:aws:appfabric:us-east-1:123456789012:appbundle/3e1f0c2a-5b6d-4e7f-8a9b-0c1d2e3f4a5b';
@@ -422,17 +429,6 @@ describe('with the default settings', () => {
 
   describe('EventBridge', () => {
     const consoleInput = (taskIdList: string[]) => ({ appBundleIdentifier: DEMO_BUNDLE_ARN, taskIdList });
-    const eventOf = (detail: unknown): Record<string, unknown> => ({
-      version: '0',
-      id: randomUUID(),
-      'detail-type': 'Poll AppFabric User Access Tasks',
-      source: 'appfabric-access-poller',
-      account: '123456789012',
-      time: new Date().toISOString(),
-      region: 'us-east-1',
-      resources: [],
-      detail,
-    });
 
     it('an event the rule matches runs the same as the equivalent console input', async () => {
       // Prepare: two task sets scripted from the same seed (same behaviours, their own IDs).

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { main as query } from '../local/query';
 import { CYCLE_HEADER, main, USAGE } from '../local/run';
 import { DEMO_BUNDLE_ARN } from '../local/scenarios';
-import { textSink } from './support/local-e2e';
+import { eventOf, textSink } from './support/local-e2e';
 
 let home: string;
 let dir: string;
@@ -49,19 +49,6 @@ const writeJson = async (name: string, value: unknown): Promise<string> => {
 };
 
 const ids = (n: number) => Array.from({ length: n }, () => randomUUID());
-
-const eventOf = (detail: unknown, over: Record<string, unknown> = {}) => ({
-  version: '0',
-  id: randomUUID(),
-  'detail-type': 'Poll AppFabric User Access Tasks',
-  source: 'appfabric-access-poller',
-  account: '123456789012',
-  time: new Date().toISOString(),
-  region: 'us-east-1',
-  resources: [],
-  detail,
-  ...over,
-});
 
 describe('npm start', () => {
   it('--tasks 12 --scenario all-complete --quiet: exit 0, the stored results and how to query them', async () => {

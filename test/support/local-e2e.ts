@@ -2,6 +2,7 @@
  * Helpers for the end-to-end suites that drive the rendered state machine through `startLocalPoller`:
  * what record the stand-in's script of a task must leave, raw reads of a run's partition, text sinks.
  */
+import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../lambda/adapters/dynamo-client';
 import type { TaskRecord } from '../../lambda/core/model';
@@ -110,3 +111,17 @@ export const sdkError = (name: string, status = 400): Error =>
     $fault: status >= 500 ? 'server' : 'client',
     $metadata: { httpStatusCode: status },
   });
+
+/** An EventBridge event as the default rule pattern matches it, with `detail` as the execution input. */
+export const eventOf = (detail: unknown, over: Record<string, unknown> = {}): Record<string, unknown> => ({
+  version: '0',
+  id: randomUUID(),
+  'detail-type': 'Poll AppFabric User Access Tasks',
+  source: 'appfabric-access-poller',
+  account: '123456789012',
+  time: new Date().toISOString(),
+  region: 'us-east-1',
+  resources: [],
+  detail,
+  ...over,
+});
