@@ -326,6 +326,20 @@ function transitionFigures(mixed: MeasuredRun, timed: MeasuredRun): Figure[] {
 function waitFigures(adaptive: TimedRun, fixed30: TimedRun): Figure[] {
   const ratio = adaptive.cycles / fixed30.cycles;
   const s = (n: number) => `${fixed(n, 1)} s`;
+  /** One overshoot measure, adaptive against the fixed wait: no worse is the goal. */
+  const overshootRow = (
+    id: string,
+    label: string,
+    key: 'meanOvershoot' | 'maxOvershoot' | 'lastOvershoot',
+  ): Figure => ({
+    id,
+    label,
+    value: adaptive[key],
+    unit: 's',
+    detail: `${s(adaptive[key])} vs ${s(fixed30[key])}`,
+    goal: '<= fixed',
+    met: adaptive[key] <= fixed30[key],
+  });
   return [
     {
       id: '4',
@@ -336,33 +350,9 @@ function waitFigures(adaptive: TimedRun, fixed30: TimedRun): Figure[] {
       goal: '<= 0.50',
       met: ratio <= 0.5,
     },
-    {
-      id: '4b',
-      label: '  mean overshoot adaptive vs fixed',
-      value: adaptive.meanOvershoot,
-      unit: 's',
-      detail: `${s(adaptive.meanOvershoot)} vs ${s(fixed30.meanOvershoot)}`,
-      goal: '<= fixed',
-      met: adaptive.meanOvershoot <= fixed30.meanOvershoot,
-    },
-    {
-      id: '4c',
-      label: '  max overshoot adaptive vs fixed',
-      value: adaptive.maxOvershoot,
-      unit: 's',
-      detail: `${s(adaptive.maxOvershoot)} vs ${s(fixed30.maxOvershoot)}`,
-      goal: '<= fixed',
-      met: adaptive.maxOvershoot <= fixed30.maxOvershoot,
-    },
-    {
-      id: '4d',
-      label: '  last task (completion) overshoot',
-      value: adaptive.lastOvershoot,
-      unit: 's',
-      detail: `${s(adaptive.lastOvershoot)} vs ${s(fixed30.lastOvershoot)}`,
-      goal: '<= fixed',
-      met: adaptive.lastOvershoot <= fixed30.lastOvershoot,
-    },
+    overshootRow('4b', '  mean overshoot adaptive vs fixed', 'meanOvershoot'),
+    overshootRow('4c', '  max overshoot adaptive vs fixed', 'maxOvershoot'),
+    overshootRow('4d', '  last task (completion) overshoot', 'lastOvershoot'),
   ];
 }
 
