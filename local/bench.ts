@@ -5,6 +5,7 @@
  * (default file bench-results.json). The figures are measurements, never test assertions: timings
  * depend on the machine, and nothing here crosses a network.
  */
+import { runCli } from './cli';
 import './local-env';
 import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
@@ -606,13 +607,5 @@ function summarize(run: MeasuredRun) {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
+  runCli(() => main(process.argv.slice(2)));
 }

@@ -8,6 +8,7 @@
  *
  * Exit codes: 0 answered (also when nothing matched), 1 the read failed, 2 bad arguments or no table.
  */
+
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
@@ -16,6 +17,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ResultsReader, type TaskQueryOptions } from '../lambda/adapters/dynamodb-results-reader';
 import type { RunRecord, TaskRecord } from '../lambda/core/model';
 import { EnvNames, StackNames } from '../lambda/shared/names';
+import { runCli } from './cli';
 import { type DynaliteHandle, startDynalite } from './dynalite';
 import { parseQueryArgs, type QueryArgs, USAGE, UsageError } from './query/args';
 import { describeQuery, formatRunSummary, formatRuns, formatTasks } from './query/format';
@@ -255,13 +257,5 @@ export async function main(argv: readonly string[], io: QueryIo): Promise<number
 
 if (require.main === module) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
+  runCli(() => main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }));
 }

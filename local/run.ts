@@ -4,6 +4,7 @@
  * cycle, then the stored results and the command to query them. Exit code 0 when the execution
  * succeeds, 1 when it fails, 2 for bad options.
  */
+import { runCli } from './cli';
 import './local-env';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -328,13 +329,5 @@ export async function main(
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
+  runCli(() => main(process.argv.slice(2)));
 }
