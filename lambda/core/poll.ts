@@ -90,13 +90,17 @@ export async function pollCycle(
   // Nothing got through: let the state machine's Retry (which sees the error's name) take over.
   if (failures.length === outcomes.length && failures.length > 0) throw failures[0].error;
 
-  const pendingIndex = new Map(stored.pendingTaskIds.map((id, i) => [id, i]));
   const answered = new Map<string, UserAccessResult>();
+  /** IDs of the chunks that got an answer: only these can miss. */
+  const polled = new Set<string>();
   outcomes.forEach((outcome, chunkIndex) => {
     if (!outcome.ok) return;
+    const asked = new Set(chunks[chunkIndex]);
+    for (const id of asked) polled.add(id);
     outcome.answers.forEach((answer, i) => {
       const taskId = typeof answer.taskId === 'string' ? answer.taskId.toLowerCase() : undefined;
-      if (!taskId || !pendingIndex.has(taskId) || !chunks[chunkIndex].includes(taskId)) {
+      // Only an answer about an ID this call asked for counts.
+      if (!taskId || !asked.has(taskId)) {
         report.unasked += 1;
         return;
       }
@@ -111,7 +115,6 @@ export async function pollCycle(
     });
   });
 
-  const polled = new Set(outcomes.flatMap((o, i) => (o.ok ? chunks[i] : [])));
   const records: TaskRecord[] = [];
   const pendingTaskIds: string[] = [];
   const misses: number[] = [];
