@@ -1,13 +1,25 @@
 /** @type {import('jest').Config} */
-module.exports = {
+// One Jest project per test level; `npm test` runs them all, `npx jest --selectProjects unit` one.
+// Timeouts per level: test/support/level-timeout.ts.
+const level = (name) => ({
+  displayName: name,
   testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
+  roots: [`<rootDir>/test/${name}`],
   testMatch: ['**/*.test.ts'],
-  transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
-  },
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
   setupFiles: ['<rootDir>/test/setup-env.ts'],
-  testTimeout: 60000,
+  setupFilesAfterEnv: ['<rootDir>/test/support/level-timeout.ts'],
+});
+
+module.exports = {
+  projects: [
+    // Use cases against in-memory ports, settings, inputs, synthesized templates: no servers.
+    level('unit'),
+    // The AppFabric client and stand-in over HTTP, the DynamoDB adapters on dynalite.
+    level('integration'),
+    // The rendered state machine, the bundle and the CLIs, each with its own stand-ins.
+    level('e2e'),
+  ],
   // CDK synth and bundling are CPU-heavy; two workers match the machine.
   maxWorkers: 2,
 };

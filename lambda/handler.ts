@@ -5,6 +5,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
+import { MetricNames } from './contract/stack';
+import { Actions } from './contract/workflow';
 import { recordFailure } from './core/fail';
 import { parseLoopState } from './core/input';
 import type { LoopState } from './core/model';
@@ -12,7 +14,6 @@ import { type CycleReport, pollCycle } from './core/poll';
 import { startRun } from './core/start';
 import { createRuntime, type PollerRuntime } from './runtime';
 import { InvalidInputError, isPollerError } from './shared/errors';
-import { Actions, MetricNames } from './shared/names';
 import { redactEmails } from './shared/redact';
 
 export const logger = new Logger({ serviceName: 'appfabric-access-poller' });

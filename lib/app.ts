@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { StackNames } from '../lambda/shared/names';
+import { StackNames } from '../lambda/contract/stack';
 import { type PollerSettings, parseSettings } from './config';
 import { AppFabricPollerStack } from './poller-stack';
 

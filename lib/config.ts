@@ -4,7 +4,8 @@
  * Values given with `-c` arrive as strings, so every number and JSON object is parsed here.
  * A bad value throws an {@link InvalidSettingError} whose message names the setting.
  */
-import { APP_BUNDLE_IDENTIFIER_PATTERN, PollerDefaults, UUID_PATTERN } from '../lambda/shared/names';
+import { APP_BUNDLE_IDENTIFIER_PATTERN, UUID_PATTERN } from '../lambda/contract/limits';
+import { PollerDefaults } from '../lambda/contract/settings';
 import { LARGE_RUN_DEFAULTS, LargeRunLimits } from './large-run-workflow';
 
 /** Most history events one Standard execution may hold (a Step Functions quota). */

@@ -11,8 +11,9 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { STEPFUNCTIONS_USE_DISTRIBUTED_MAP_RESULT_WRITER_V2 } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
+import { Limits, PARENT_EXECUTION_ID_FIELD } from '../lambda/contract/limits';
+import { ErrorNames } from '../lambda/contract/workflow';
 import { parseExecutionInput } from '../lambda/core/input';
-import { ErrorNames, Limits, PARENT_EXECUTION_ID_FIELD } from '../lambda/shared/names';
 import { acknowledgeWildcardResource } from './nag';
 
 /** Bounds of the batching and fan-out settings. */

@@ -4,7 +4,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { Actions, ErrorNames, FATAL_ERRORS, RETRYABLE_ERRORS } from '../lambda/shared/names';
+import { Actions, ErrorNames, FATAL_ERRORS, RETRYABLE_ERRORS } from '../lambda/contract/workflow';
 import { joinDefinitionString, PLACEHOLDER_FUNCTION_ARN } from './asl';
 import { acknowledgeWildcardResource } from './nag';
 

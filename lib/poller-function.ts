@@ -6,7 +6,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { EnvNames, MetricNames, UUID_PATTERN } from '../lambda/shared/names';
+import { UUID_PATTERN } from '../lambda/contract/limits';
+import { EnvNames } from '../lambda/contract/settings';
+import { MetricNames } from '../lambda/contract/stack';
 import { deadlineSeconds, type PollerSettings } from './config';
 import { acknowledgeWildcardResource } from './nag';
 

@@ -1,7 +1,7 @@
 import { Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { StackNames } from '../lambda/shared/names';
+import { StackNames } from '../lambda/contract/stack';
 import { PollAlarms } from './alarms';
 import { deadlineSeconds, type PollerSettings } from './config';
 import { LargeRunOutputs, LargeRunWorkflow, pollInputAcceptsParentExecutionId } from './large-run-workflow';

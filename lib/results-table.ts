@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { Table as TableNames } from '../lambda/shared/names';
+import { TableSchema as TableNames } from '../lambda/contract/table';
 
 export interface ResultsTableProps {
   /**
@@ -24,7 +24,7 @@ export interface ResultsTableProps {
 
 /**
  * The results table: one item per task record, run summary, run state and start record, with the four
- * indexes of `Table.indexes` (names.ts). On-demand, point-in-time recovery, TTL on `Table.ttlAttribute`.
+ * indexes of `TableSchema.indexes` (lambda/contract/table.ts). On-demand, point-in-time recovery, TTL on `TableSchema.ttlAttribute`.
  */
 export class ResultsTable extends Construct {
   /** The table. */

@@ -5,13 +5,13 @@
  * (default file bench-results.json). The figures are measurements, never test assertions: timings
  * depend on the machine, and nothing here crosses a network.
  */
-import { runCli } from './cli';
+import { runCli } from '../cli/run-cli';
 import './local-env';
 import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { Limits } from '../lambda/contract/limits';
 import { POLL_COST_PER_TASK, RATE_WEIGHT } from '../lambda/core/wait';
-import { Limits } from '../lambda/shared/names';
 import { StateNames } from '../lib/poll-workflow';
 import { type BundleFigures, measureBundle } from './bench/bundle';
 import { RequestCounter } from './bench/counting';

@@ -9,8 +9,8 @@
  */
 import './local-env';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { ResultsReader } from '../cli/results-reader';
 import { createDocumentClient } from '../lambda/adapters/dynamo-client';
-import { ResultsReader } from '../lambda/adapters/dynamodb-results-reader';
 import type { Log } from '../lambda/core/deps';
 import type { LoopState } from '../lambda/core/model';
 import { makeHandler } from '../lambda/handler';

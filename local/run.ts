@@ -4,14 +4,17 @@
  * cycle, then the stored results and the command to query them. Exit code 0 when the execution
  * succeeds, 1 when it fails, 2 for bad options.
  */
-import { runCli } from './cli';
+import { runCli } from '../cli/run-cli';
 import './local-env';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { LAST_RUN_FILE } from '../cli/query';
+import { formatTasks } from '../cli/query/format';
+import { Limits } from '../lambda/contract/limits';
+import { TerminalStatuses } from '../lambda/contract/statuses';
 import type { TaskRecord } from '../lambda/core/model';
 import { logger as handlerLogger } from '../lambda/handler';
-import { Limits, TerminalStatuses } from '../lambda/shared/names';
 import { cdkJsonContext } from '../lib/app';
 import { parseSettings } from '../lib/config';
 import { matchesEventPattern } from './event-pattern';
@@ -22,8 +25,6 @@ import {
   type LocalPoller,
   startLocalPoller,
 } from './harness';
-import { LAST_RUN_FILE } from './query';
-import { formatTasks } from './query/format';
 import {
   addTasks,
   DEMO_APPS,

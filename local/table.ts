@@ -11,12 +11,12 @@ import {
   type TableDescription,
 } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Table } from '../lambda/shared/names';
+import { TableSchema } from '../lambda/contract/table';
 
 /** CreateTable input: the table's keys, its four indexes (all attributes projected), on demand. */
 export function createTableInput(tableName: string): CreateTableCommandInput {
-  const indexes = Object.values(Table.indexes);
-  const keyNames = new Set<string>([Table.partitionKey, Table.sortKey]);
+  const indexes = Object.values(TableSchema.indexes);
+  const keyNames = new Set<string>([TableSchema.partitionKey, TableSchema.sortKey]);
   for (const index of indexes) {
     keyNames.add(index.partitionKey);
     keyNames.add(index.sortKey);
@@ -30,8 +30,8 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
     BillingMode: 'PAY_PER_REQUEST',
     AttributeDefinitions: attributeDefinitions,
     KeySchema: [
-      { AttributeName: Table.partitionKey, KeyType: 'HASH' },
-      { AttributeName: Table.sortKey, KeyType: 'RANGE' },
+      { AttributeName: TableSchema.partitionKey, KeyType: 'HASH' },
+      { AttributeName: TableSchema.sortKey, KeyType: 'RANGE' },
     ],
     GlobalSecondaryIndexes: indexes.map((index) => ({
       IndexName: index.indexName,

@@ -1,6 +1,6 @@
 /**
  * Item layout of the results table: how a TaskRecord and a RunRecord become items and back.
- * Every key and index attribute name comes from `Table` and `Keys` in names.ts, which the CDK stack
+ * Every key and index attribute name comes from `TableSchema` and `Keys` in lambda/contract/table.ts, which the CDK stack
  * uses too, so the items always match the deployed table.
  *
  * Task record  pk = RUN#<runId>  sk = TASK#<taskId>  + every TaskRecord field that is defined
@@ -9,9 +9,11 @@
  *              (taskId and recordedAt, the byTask keys, are fields already)
  * Run record   pk = RUN#<runId>  sk = RUN  runListKey = RUN  + every RunRecord field that is defined
  */
+
+import { TerminalStatuses } from '../contract/statuses';
+import { Keys, TableSchema } from '../contract/table';
 import type { RunRecord, TaskRecord } from '../core/model';
 import { InvalidInputError } from '../shared/errors';
-import { Keys, Table, TerminalStatuses } from '../shared/names';
 
 export type Item = Record<string, unknown>;
 
@@ -52,9 +54,9 @@ export const runRecordFields = Object.keys(RUN_RECORD_FIELDS) as (keyof RunRecor
 
 /** Index attributes the adapter adds; named by the table definition, never retyped. */
 export const IndexAttributes = {
-  emailKey: Table.indexes.byEmail.partitionKey,
-  tenantKey: Table.indexes.byApp.sortKey,
-  runListKey: Table.indexes.runsByStart.partitionKey,
+  emailKey: TableSchema.indexes.byEmail.partitionKey,
+  tenantKey: TableSchema.indexes.byApp.sortKey,
+  runListKey: TableSchema.indexes.runsByStart.partitionKey,
 } as const;
 
 const pick = <T>(item: Item, fields: readonly (keyof T)[]): T => {
@@ -77,8 +79,8 @@ const requireText = (value: unknown, field: string): string => {
 export const emailKeyOf = (email: string): string => email.trim().toLowerCase();
 
 export const taskKey = (runId: string, taskId: string) => ({
-  [Table.partitionKey]: Keys.runPk(runId),
-  [Table.sortKey]: Keys.taskSk(taskId),
+  [TableSchema.partitionKey]: Keys.runPk(runId),
+  [TableSchema.sortKey]: Keys.taskSk(taskId),
 });
 
 /** The item for one task record. `path` names the record in errors, e.g. `records[3]`. */
@@ -108,8 +110,8 @@ export const toTaskItem = (record: TaskRecord, path = 'record'): Item => {
 export const fromTaskItem = (item: Item): TaskRecord => pick<TaskRecord>(item, taskRecordFields);
 
 export const runKey = (runId: string) => ({
-  [Table.partitionKey]: Keys.runPk(runId),
-  [Table.sortKey]: Keys.runSk,
+  [TableSchema.partitionKey]: Keys.runPk(runId),
+  [TableSchema.sortKey]: Keys.runSk,
 });
 
 export const toRunItem = (run: RunRecord): Item => {

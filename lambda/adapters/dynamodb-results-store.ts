@@ -12,10 +12,12 @@ import {
   GetCommand,
   PutCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { Limits } from '../contract/limits';
+import type { TerminalStatus } from '../contract/statuses';
+import { TableSchema } from '../contract/table';
 import type { RunRecord, TaskRecord } from '../core/model';
 import type { ResultsStore, WriteReport } from '../core/ports';
 import { ResultsStoreUnavailableError } from '../shared/errors';
-import { Limits, Table, type TerminalStatus } from '../shared/names';
 import {
   backoffDelayMs,
   chunk,
@@ -76,7 +78,8 @@ interface BatchOutcome {
   error?: unknown;
 }
 
-const keyString = (item: Item): string => `${item[Table.partitionKey]}\u0000${item[Table.sortKey]}`;
+const keyString = (item: Item): string =>
+  `${item[TableSchema.partitionKey]}\u0000${item[TableSchema.sortKey]}`;
 const recordKey = (item: Item): TaskRecordKey => ({ runId: String(item.runId), taskId: String(item.taskId) });
 
 export class DynamoDbResultsStore implements ResultsStore {
@@ -185,8 +188,8 @@ export class DynamoDbResultsStore implements ResultsStore {
   private async storedStatuses(items: readonly Item[]): Promise<Map<string, unknown>> {
     const stored = new Map<string, unknown>();
     const keys = items.map((item) => ({
-      [Table.partitionKey]: item[Table.partitionKey],
-      [Table.sortKey]: item[Table.sortKey],
+      [TableSchema.partitionKey]: item[TableSchema.partitionKey],
+      [TableSchema.sortKey]: item[TableSchema.sortKey],
     }));
     await mapWithConcurrency(chunk(keys, BATCH_GET_MAX_KEYS), this.concurrency, async (batch) => {
       let pending: Item[] = batch;
@@ -208,8 +211,8 @@ export class DynamoDbResultsStore implements ResultsStore {
                   ConsistentRead: true,
                   ProjectionExpression: '#pk, #sk, #status',
                   ExpressionAttributeNames: {
-                    '#pk': Table.partitionKey,
-                    '#sk': Table.sortKey,
+                    '#pk': TableSchema.partitionKey,
+                    '#sk': TableSchema.sortKey,
                     '#status': STATUS_FIELD,
                   },
                 },

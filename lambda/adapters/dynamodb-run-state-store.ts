@@ -15,10 +15,11 @@
  * | other LoopState  | S/N/M| runId, appBundleIdentifier, status, cycle, ...    |
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { Limits, UUID_PATTERN } from '../contract/limits';
+import { Keys, TableSchema } from '../contract/table';
 import type { LoopState } from '../core/model';
 import type { RunState, RunStateStore } from '../core/ports';
 import { InvalidInputError, RunStateConflictError } from '../shared/errors';
-import { Keys, Limits, Table, UUID_PATTERN } from '../shared/names';
 import { defaultDocumentClient, errorName, unavailable } from './dynamo-client';
 
 const ID_BYTES = 16;
@@ -127,7 +128,7 @@ export class DynamoDbRunStateStore implements RunStateStore {
           ...(created
             ? {
                 ConditionExpression: 'attribute_not_exists(#pk)',
-                ExpressionAttributeNames: { '#pk': Table.partitionKey },
+                ExpressionAttributeNames: { '#pk': TableSchema.partitionKey },
               }
             : {
                 ConditionExpression: '#cycle = :expected',
@@ -150,7 +151,7 @@ export class DynamoDbRunStateStore implements RunStateStore {
   }
 
   private key(runId: string) {
-    return { [Table.partitionKey]: Keys.runPk(runId), [Table.sortKey]: Keys.stateSk };
+    return { [TableSchema.partitionKey]: Keys.runPk(runId), [TableSchema.sortKey]: Keys.stateSk };
   }
 
   private toItem(state: RunState): Record<string, unknown> {
@@ -179,7 +180,7 @@ export class DynamoDbRunStateStore implements RunStateStore {
       pendingTaskIds: packTaskIds(state.pendingTaskIds),
       misses: packMisses(state.misses),
       [PENDING_COUNT]: state.pendingTaskIds.length,
-      ...(state.expiresAt === undefined ? {} : { [Table.ttlAttribute]: state.expiresAt }),
+      ...(state.expiresAt === undefined ? {} : { [TableSchema.ttlAttribute]: state.expiresAt }),
     };
   }
 
@@ -202,7 +203,7 @@ export class DynamoDbRunStateStore implements RunStateStore {
     for (const field of loopStateFields) {
       if (item[field] !== undefined) state[field] = item[field];
     }
-    const expiresAt = item[Table.ttlAttribute];
+    const expiresAt = item[TableSchema.ttlAttribute];
     return {
       ...(state as unknown as LoopState),
       pendingTaskIds,

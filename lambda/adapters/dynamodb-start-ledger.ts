@@ -3,13 +3,13 @@
  * (pk RUN#<runId>, sk START#<sha256 of the address>).
  */
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { Keys, TableSchema } from '../contract/table';
 import type { StartLedger, StartRecord } from '../core/ports';
-import { Keys, Table } from '../shared/names';
 import { backoffDelayMs, defaultDocumentClient, defaultSleep, errorName, unavailable } from './dynamo-client';
 
 const key = (runId: string, emailHash: string) => ({
-  [Table.partitionKey]: Keys.runPk(runId),
-  [Table.sortKey]: Keys.startSk(emailHash),
+  [TableSchema.partitionKey]: Keys.runPk(runId),
+  [TableSchema.sortKey]: Keys.startSk(emailHash),
 });
 
 export class DynamoDbStartLedger implements StartLedger {
@@ -39,7 +39,7 @@ export class DynamoDbStartLedger implements StartLedger {
       ),
     );
     if (!out.Item) return undefined;
-    const { [Table.partitionKey]: _pk, [Table.sortKey]: _sk, ...record } = out.Item;
+    const { [TableSchema.partitionKey]: _pk, [TableSchema.sortKey]: _sk, ...record } = out.Item;
     return record as StartRecord;
   }
 
@@ -50,7 +50,7 @@ export class DynamoDbStartLedger implements StartLedger {
           TableName: this.tableName,
           Item: { ...key(record.runId, record.emailHash), ...record },
           ConditionExpression: 'attribute_not_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': Table.partitionKey },
+          ExpressionAttributeNames: { '#pk': TableSchema.partitionKey },
         }),
       );
       return true;

@@ -4,8 +4,8 @@
  * Start reuses what was started and never starts a second set for an address.
  */
 import { createHash } from 'node:crypto';
+import { UUID_PATTERN } from '../contract/limits';
 import { isPollerError } from '../shared/errors';
-import { UUID_PATTERN } from '../shared/names';
 import { mapWithConcurrency } from './concurrency';
 import type { Log } from './deps';
 import type { AccessTasksGateway, StartLedger, StartRecord } from './ports';

@@ -3,13 +3,14 @@
  * loop state the state machine hands back. Every problem names its field; values that may be personal
  * data (addresses) are never echoed, only their position.
  */
-import { InvalidInputError } from '../shared/errors';
+
 import {
   APP_BUNDLE_IDENTIFIER_PATTERN,
   Limits,
   PARENT_EXECUTION_ID_FIELD,
   UUID_PATTERN,
-} from '../shared/names';
+} from '../contract/limits';
+import { InvalidInputError } from '../shared/errors';
 import type { LoopState, StatusCounts } from './model';
 
 /** What a user may put in an execution input. */

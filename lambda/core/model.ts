@@ -2,7 +2,7 @@
  * The data the poller passes around: what the state machine holds between cycles, what the
  * results table stores, and the ports the use cases reach AWS through.
  */
-import type { TerminalStatus } from '../shared/names';
+import type { TerminalStatus } from '../contract/statuses';
 
 /** Status of one task as AppFabric reports it. */
 export type ResultStatus = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'EXPIRED';

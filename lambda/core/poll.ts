@@ -5,13 +5,15 @@
  * Safe to run again for the same cycle (a Lambda retry): records already stored are left as they are,
  * and a cycle that an earlier attempt completed is answered from the stored run state.
  */
+
+import { Limits } from '../contract/limits';
+import type { TerminalStatus } from '../contract/statuses';
 import {
   AppFabricInvalidResponseError,
   InvalidInputError,
   isPollerError,
   RetryAfterError,
 } from '../shared/errors';
-import { Limits, type TerminalStatus } from '../shared/names';
 import { chunk, mapWithConcurrency } from './concurrency';
 import type { PollerDeps } from './deps';
 import type { LoopState, RunRecord, TaskRecord, UserAccessResult } from './model';

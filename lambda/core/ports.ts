@@ -3,7 +3,7 @@
  * them over the AWS SDK; tests may pass their own. Every method throws the errors of
  * `lambda/shared/errors.ts`, never raw SDK errors.
  */
-import type { TerminalStatus } from '../shared/names';
+import type { TerminalStatus } from '../contract/statuses';
 import type { LoopState, RunRecord, TaskRecord, UserAccessResult } from './model';
 
 export interface AccessTasksGateway {

@@ -1,4 +1,4 @@
-import type { TerminalStatus } from '../shared/names';
+import type { TerminalStatus } from '../contract/statuses';
 import type { LoopState, StatusCounts, TaskRecord, UserAccessResult } from './model';
 import type { RunState } from './ports';
 

@@ -1,8 +1,10 @@
 /**
  * Runtime settings of the poller, read from the environment the CDK code sets (names in EnvNames).
  */
+
+import { APP_BUNDLE_IDENTIFIER_PATTERN } from '../contract/limits';
+import { EnvNames, PollerDefaults } from '../contract/settings';
 import { InvalidInputError } from '../shared/errors';
-import { APP_BUNDLE_IDENTIFIER_PATTERN, EnvNames, PollerDefaults } from '../shared/names';
 
 export interface RuntimeSettings {
   tableName: string;

@@ -17,7 +17,7 @@ import {
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { Table } from '../../lambda/shared/names';
+import { TableSchema } from '../../lambda/contract/table';
 
 export type DynamoOperation = 'Get' | 'Put' | 'Delete' | 'BatchGet' | 'BatchWrite' | 'Query' | 'Other';
 
@@ -89,9 +89,9 @@ const describeCall = (n: number, command: unknown): DynamoCall => {
   const operation = operationOf(command);
   const input = ((command as { input?: Record<string, unknown> }).input ?? {}) as Record<string, unknown>;
   const call: DynamoCall = { n, operation, input };
-  if (operation === 'Put') call.sk = String((input.Item as Record<string, unknown>)?.[Table.sortKey]);
+  if (operation === 'Put') call.sk = String((input.Item as Record<string, unknown>)?.[TableSchema.sortKey]);
   if (operation === 'Get' || operation === 'Delete') {
-    call.sk = String((input.Key as Record<string, unknown>)?.[Table.sortKey]);
+    call.sk = String((input.Key as Record<string, unknown>)?.[TableSchema.sortKey]);
   }
   if (operation === 'BatchWrite') {
     call.size = Object.values((input.RequestItems ?? {}) as Record<string, unknown[]>)[0]?.length ?? 0;

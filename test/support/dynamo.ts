@@ -10,7 +10,7 @@ import {
   DynamoDBDocumentClient,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { Keys, Table } from '../../lambda/shared/names';
+import { Keys, TableSchema } from '../../lambda/contract/table';
 
 /** A DocumentClient over `base` with the marshalling the adapters use. */
 export const documentClient = (base: DynamoDBClient): DynamoDBDocumentClient =>
@@ -29,7 +29,7 @@ export async function partitionItems(
       new QueryCommand({
         TableName: tableName,
         KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': Table.partitionKey },
+        ExpressionAttributeNames: { '#pk': TableSchema.partitionKey },
         ExpressionAttributeValues: { ':pk': Keys.runPk(runId) },
         ConsistentRead: true,
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
@@ -50,7 +50,7 @@ export async function deleteRunState(
   await doc.send(
     new DeleteCommand({
       TableName: tableName,
-      Key: { [Table.partitionKey]: Keys.runPk(runId), [Table.sortKey]: Keys.stateSk },
+      Key: { [TableSchema.partitionKey]: Keys.runPk(runId), [TableSchema.sortKey]: Keys.stateSk },
     }),
   );
 }

@@ -5,8 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../lambda/adapters/dynamo-client';
+import type { TerminalStatus } from '../../lambda/contract/statuses';
 import type { TaskRecord } from '../../lambda/core/model';
-import type { TerminalStatus } from '../../lambda/shared/names';
 import { finalAnswer, type TaskState } from '../../local/appfabric-standin';
 import type { LocalPoller } from '../../local/harness';
 

@@ -11,8 +11,9 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ResultsReader } from '../../cli/results-reader';
 import { AppFabricGateway } from '../../lambda/adapters/appfabric-gateway';
-import { ResultsReader } from '../../lambda/adapters/dynamodb-results-reader';
+
 import {
   DynamoDbResultsStore,
   type DynamoDbResultsStoreOptions,

@@ -12,14 +12,20 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient } from '../lambda/adapters/dynamo-client';
-import type { StatusCounts, TaskRecord } from '../lambda/core/model';
-import { ErrorNames, type TerminalStatus } from '../lambda/shared/names';
-import { StateNames } from '../lib/poll-workflow';
-import type { Outcome, TaskScript } from '../local/appfabric-standin';
-import { type ExecutionReport, type LocalPoller, type RunOptions, startLocalPoller } from '../local/harness';
-import { partitionItems } from './support/dynamo';
-import { type DynamoCall, faultyDynamo } from './support/dynamo-faults';
+import { createDocumentClient } from '../../lambda/adapters/dynamo-client';
+import type { TerminalStatus } from '../../lambda/contract/statuses';
+import { ErrorNames } from '../../lambda/contract/workflow';
+import type { StatusCounts, TaskRecord } from '../../lambda/core/model';
+import { StateNames } from '../../lib/poll-workflow';
+import type { Outcome, TaskScript } from '../../local/appfabric-standin';
+import {
+  type ExecutionReport,
+  type LocalPoller,
+  type RunOptions,
+  startLocalPoller,
+} from '../../local/harness';
+import { partitionItems } from '../support/dynamo';
+import { type DynamoCall, faultyDynamo } from '../support/dynamo-faults';
 
 const BUNDLE_ARN = 'arn:aws:appfabric:us-east-1:123456789012:appbundle/5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b';
 const APPS = [

@@ -2,16 +2,17 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { DynamoDbRunStateStore } from '../lambda/adapters/dynamodb-run-state-store';
-import type { RunState } from '../lambda/core/ports';
+import { DynamoDbRunStateStore } from '../../lambda/adapters/dynamodb-run-state-store';
+import { Limits } from '../../lambda/contract/limits';
+import { Keys, TableSchema } from '../../lambda/contract/table';
+import type { RunState } from '../../lambda/core/ports';
 import {
   InvalidInputError,
   ResultsStoreUnavailableError,
   RunStateConflictError,
-} from '../lambda/shared/errors';
-import { Keys, Limits, Table } from '../lambda/shared/names';
-import { type DynaliteHandle, startDynalite } from '../local/dynalite';
-import { ensureTable } from '../local/table';
+} from '../../lambda/shared/errors';
+import { type DynaliteHandle, startDynalite } from '../../local/dynalite';
+import { ensureTable } from '../../local/table';
 
 const TABLE = 'results';
 let dynamo: DynaliteHandle;
@@ -58,7 +59,7 @@ const state = (overrides: Partial<RunState> = {}): RunState => ({
   ...overrides,
 });
 
-const key = () => ({ [Table.partitionKey]: Keys.runPk(runId), [Table.sortKey]: Keys.stateSk });
+const key = () => ({ [TableSchema.partitionKey]: Keys.runPk(runId), [TableSchema.sortKey]: Keys.stateSk });
 const rawItem = async () => (await doc.send(new GetCommand({ TableName: TABLE, Key: key() }))).Item;
 
 /** DynamoDB's item size: attribute names plus values (strings UTF-8, binaries bytes, numbers at most 21). */
@@ -131,12 +132,12 @@ describe('DynamoDbRunStateStore', () => {
     const raw = await doc.send(
       new GetCommand({
         TableName: TABLE,
-        Key: { [Table.partitionKey]: Keys.runPk(runId), [Table.sortKey]: Keys.stateSk },
+        Key: { [TableSchema.partitionKey]: Keys.runPk(runId), [TableSchema.sortKey]: Keys.stateSk },
       }),
     );
 
     // Assess
-    expect(raw.Item?.[Table.ttlAttribute]).toBe(1_900_000_000);
+    expect(raw.Item?.[TableSchema.ttlAttribute]).toBe(1_900_000_000);
     expect(await store.load(runId)).toEqual(expiring);
   });
 

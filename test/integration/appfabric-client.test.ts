@@ -18,8 +18,8 @@ import {
   StartUserAccessTasksCommand,
   ThrottlingException,
   ValidationException,
-} from '../lambda/appfabric';
-import { type AppFabricStandIn, startAppFabricStandIn } from '../local/appfabric-standin';
+} from '../../lambda/appfabric';
+import { type AppFabricStandIn, startAppFabricStandIn } from '../../local/appfabric-standin';
 
 const BUNDLE_UUID = '0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
 const BUNDLE_ARN = `arn:aws:appfabric:us-east-1:123456789012:appbundle/${BUNDLE_UUID}`;
@@ -494,7 +494,7 @@ describe('AppFabric endpoint rule set (official endpoint tests)', () => {
   }
   // The official cases, kept in the repository (see test/fixtures/README.md).
   const { testCases } = JSON.parse(
-    readFileSync(resolve(__dirname, 'fixtures', 'appfabric.endpoint-tests-1.json'), 'utf8'),
+    readFileSync(resolve(__dirname, '..', 'fixtures', 'appfabric.endpoint-tests-1.json'), 'utf8'),
   ) as {
     testCases: EndpointTestCase[];
   };

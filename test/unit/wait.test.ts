@@ -5,8 +5,8 @@ import {
   POLL_COST_PER_TASK,
   RATE_WEIGHT,
   type WaitInput,
-} from '../lambda/core/wait';
-import { modelPolling, taskMix } from '../local/bench/mix';
+} from '../../lambda/core/wait';
+import { modelPolling, taskMix } from '../../local/bench/mix';
 
 const base: WaitInput = {
   previousWaitSeconds: 100,

@@ -14,13 +14,14 @@ import { join } from 'node:path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ResultsReader, type TaskQueryOptions } from '../lambda/adapters/dynamodb-results-reader';
+import { EnvNames } from '../lambda/contract/settings';
+import { StackNames } from '../lambda/contract/stack';
 import type { RunRecord, TaskRecord } from '../lambda/core/model';
-import { EnvNames, StackNames } from '../lambda/shared/names';
-import { runCli } from './cli';
-import { type DynaliteHandle, startDynalite } from './dynalite';
+import { type DynaliteHandle, startDynalite } from '../local/dynalite';
 import { parseQueryArgs, type QueryArgs, USAGE, UsageError } from './query/args';
 import { describeQuery, formatRunSummary, formatRuns, formatTasks } from './query/format';
+import { ResultsReader, type TaskQueryOptions } from './results-reader';
+import { runCli } from './run-cli';
 
 export const LAST_RUN_FILE = join('.local', 'last-run.json');
 export const STACK_NAME = StackNames.stackName;

@@ -4,13 +4,16 @@
  * The clock is moved by hand, so deadlines and wait times need no real waiting.
  */
 import { randomUUID } from 'node:crypto';
-import { DynamoDbResultsStore } from '../lambda/adapters/dynamodb-results-store';
-import { emailHash } from '../lambda/core/emails';
-import type { LoopState, TaskRecord } from '../lambda/core/model';
-import { pollCycle } from '../lambda/core/poll';
-import { startRun } from '../lambda/core/start';
-import { makeHandler } from '../lambda/handler';
-import { createRuntime } from '../lambda/runtime';
+import { DynamoDbResultsStore } from '../../lambda/adapters/dynamodb-results-store';
+import { Limits } from '../../lambda/contract/limits';
+import { EnvNames } from '../../lambda/contract/settings';
+import { ErrorNames } from '../../lambda/contract/workflow';
+import { emailHash } from '../../lambda/core/emails';
+import type { LoopState, TaskRecord } from '../../lambda/core/model';
+import { pollCycle } from '../../lambda/core/poll';
+import { startRun } from '../../lambda/core/start';
+import { makeHandler } from '../../lambda/handler';
+import { createRuntime } from '../../lambda/runtime';
 import {
   AppBundleNotFoundError,
   AppFabricAccessDeniedError,
@@ -18,12 +21,11 @@ import {
   AppFabricUnavailableError,
   InvalidInputError,
   isPollerError,
-} from '../lambda/shared/errors';
-import { EnvNames, ErrorNames, Limits } from '../lambda/shared/names';
-import type { TaskScript } from '../local/appfabric-standin';
-import { partitionItems, unprocessedBatchWrites } from './support/dynamo';
-import { BUNDLE_ARN, type Parts, startParts } from './support/parts';
-import { batchGetIdLists, driveRun, failure, nextRunId, setEnv, sorted, startedEmails } from './support/run';
+} from '../../lambda/shared/errors';
+import type { TaskScript } from '../../local/appfabric-standin';
+import { partitionItems, unprocessedBatchWrites } from '../support/dynamo';
+import { BUNDLE_ARN, type Parts, startParts } from '../support/parts';
+import { batchGetIdLists, driveRun, failure, nextRunId, setEnv, sorted, startedEmails } from '../support/run';
 
 let parts: Parts;
 

@@ -11,13 +11,17 @@ import {
   GetCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { ResultsReader } from '../lambda/adapters/dynamodb-results-reader';
-import { DynamoDbResultsStore, TaskRecordsNotWrittenError } from '../lambda/adapters/dynamodb-results-store';
-import type { RunRecord, TaskRecord } from '../lambda/core/model';
-import { InvalidInputError, ResultsStoreUnavailableError } from '../lambda/shared/errors';
-import { Keys, Table } from '../lambda/shared/names';
-import { type DynaliteHandle, startDynalite } from '../local/dynalite';
-import { ensureTable } from '../local/table';
+import { ResultsReader } from '../../cli/results-reader';
+
+import {
+  DynamoDbResultsStore,
+  TaskRecordsNotWrittenError,
+} from '../../lambda/adapters/dynamodb-results-store';
+import { Keys, TableSchema } from '../../lambda/contract/table';
+import type { RunRecord, TaskRecord } from '../../lambda/core/model';
+import { InvalidInputError, ResultsStoreUnavailableError } from '../../lambda/shared/errors';
+import { type DynaliteHandle, startDynalite } from '../../local/dynalite';
+import { ensureTable } from '../../local/table';
 
 let dynamo: DynaliteHandle;
 let base: DynamoDBClient;
@@ -101,7 +105,7 @@ const rawItem = async (runId: string, sk: string) =>
     await doc.send(
       new GetCommand({
         TableName: tableName,
-        Key: { [Table.partitionKey]: Keys.runPk(runId), [Table.sortKey]: sk },
+        Key: { [TableSchema.partitionKey]: Keys.runPk(runId), [TableSchema.sortKey]: sk },
       }),
     )
   ).Item;
@@ -146,12 +150,12 @@ describe('putTaskRecords', () => {
     expect(report).toEqual({ written: 1, skipped: 0, writeRequests: 1, kept: [] });
     expect(readBack).toEqual(record);
     expect(item).toMatchObject({
-      [Table.partitionKey]: 'RUN#run-1',
-      [Table.sortKey]: `TASK#${record.taskId}`,
-      [Table.indexes.byEmail.partitionKey]: 'jane.doe@example.com',
-      [Table.indexes.byApp.sortKey]: Keys.tenantKey('T0123', record.recordedAt, record.taskId),
-      [Table.indexes.byTask.partitionKey]: record.taskId,
-      [Table.indexes.byTask.sortKey]: record.recordedAt,
+      [TableSchema.partitionKey]: 'RUN#run-1',
+      [TableSchema.sortKey]: `TASK#${record.taskId}`,
+      [TableSchema.indexes.byEmail.partitionKey]: 'jane.doe@example.com',
+      [TableSchema.indexes.byApp.sortKey]: Keys.tenantKey('T0123', record.recordedAt, record.taskId),
+      [TableSchema.indexes.byTask.partitionKey]: record.taskId,
+      [TableSchema.indexes.byTask.sortKey]: record.recordedAt,
     });
   });
 
@@ -388,7 +392,7 @@ describe('run records', () => {
     expect(await reader().getRun('run-1')).toEqual(full);
     expect(await store.getRunRecord('run-404')).toBeUndefined();
     expect(await rawItem('run-1', Keys.runSk)).toMatchObject({
-      [Table.indexes.runsByStart.partitionKey]: Keys.runListKey,
+      [TableSchema.indexes.runsByStart.partitionKey]: Keys.runListKey,
     });
   });
 

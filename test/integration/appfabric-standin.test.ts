@@ -10,8 +10,8 @@ import {
   StartUserAccessTasksCommand,
   ThrottlingException,
   ValidationException,
-} from '../lambda/appfabric';
-import { type AppFabricStandIn, startAppFabricStandIn } from '../local/appfabric-standin';
+} from '../../lambda/appfabric';
+import { type AppFabricStandIn, startAppFabricStandIn } from '../../local/appfabric-standin';
 
 const BUNDLE_UUID = '1b2c3d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d';
 const BUNDLE_ARN = `arn:aws:appfabric:eu-west-1:210987654321:appbundle/${BUNDLE_UUID}`;

@@ -1,10 +1,10 @@
 /**
  * The state machine definition that deploys (rendered from the synthesized template), checked as ASL.
  */
-import { Actions, ErrorNames, FATAL_ERRORS, RETRYABLE_ERRORS } from '../lambda/shared/names';
-import { buildApp } from '../lib/app';
-import { StateNames } from '../lib/poll-workflow';
-import { PLACEHOLDER_FUNCTION_ARN, renderStateMachineDefinition } from '../lib/render';
+import { Actions, ErrorNames, FATAL_ERRORS, RETRYABLE_ERRORS } from '../../lambda/contract/workflow';
+import { buildApp } from '../../lib/app';
+import { StateNames } from '../../lib/poll-workflow';
+import { PLACEHOLDER_FUNCTION_ARN, renderStateMachineDefinition } from '../../lib/render';
 
 type Json = Record<string, unknown>;
 interface Retrier {

@@ -9,12 +9,19 @@ import { Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as esbuild from 'esbuild';
-import { settingsFromEnv } from '../lambda/core/settings';
-import { EnvNames, MetricNames, Table as TableNames } from '../lambda/shared/names';
-import { buildApp } from '../lib/app';
-import { parseSettings } from '../lib/config';
-import { APPFABRIC_ACTIONS, HANDLER_ENTRY, pollerEnvironment, TABLE_ACTIONS } from '../lib/poller-function';
-import { expectNoUnacknowledgedFindings } from './support/nag';
+import { EnvNames } from '../../lambda/contract/settings';
+import { MetricNames } from '../../lambda/contract/stack';
+import { TableSchema as TableNames } from '../../lambda/contract/table';
+import { settingsFromEnv } from '../../lambda/core/settings';
+import { buildApp } from '../../lib/app';
+import { parseSettings } from '../../lib/config';
+import {
+  APPFABRIC_ACTIONS,
+  HANDLER_ENTRY,
+  pollerEnvironment,
+  TABLE_ACTIONS,
+} from '../../lib/poller-function';
+import { expectNoUnacknowledgedFindings } from '../support/nag';
 
 // biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation JSON, read by shape in each test
 type Json = Record<string, any>;
@@ -188,7 +195,7 @@ describe('default settings', () => {
     });
 
     test('every AWS command the function code sends is allowed (code reachable from the handler)', () => {
-      const root = path.join(__dirname, '..');
+      const root = path.join(__dirname, '..', '..');
       const { metafile } = esbuild.buildSync({
         entryPoints: [HANDLER_ENTRY],
         absWorkingDir: root,
@@ -268,7 +275,7 @@ describe('default settings', () => {
   });
 
   describe('results table', () => {
-    test('is keyed pk/sk with the four indexes of names.ts, all string keys, projecting ALL', () => {
+    test('is keyed pk/sk with the four indexes of the table contract, all string keys, projecting ALL', () => {
       const [, table] = only(template, 'AWS::DynamoDB::Table');
       const p = table.Properties;
       expect(p.TableName).toBeUndefined();
@@ -644,7 +651,7 @@ describe('bundling (slow: runs esbuild)', () => {
       (m) => m[1],
     );
     const installed = required.filter((name) =>
-      fs.existsSync(path.join(__dirname, '..', 'node_modules', name)),
+      fs.existsSync(path.join(__dirname, '..', '..', 'node_modules', name)),
     );
     expect(installed).toEqual([]);
     const sources = sourceMap.sources.map((s) => s.replace(/\\/g, '/'));

@@ -9,9 +9,10 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { STEPFUNCTIONS_USE_DISTRIBUTED_MAP_RESULT_WRITER_V2 } from 'aws-cdk-lib/cx-api';
-import { parseExecutionInput } from '../lambda/core/input';
-import { ErrorNames, Limits } from '../lambda/shared/names';
-import { buildApp } from '../lib/app';
+import { Limits } from '../../lambda/contract/limits';
+import { ErrorNames } from '../../lambda/contract/workflow';
+import { parseExecutionInput } from '../../lambda/core/input';
+import { buildApp } from '../../lib/app';
 import {
   LARGE_RUN_DEFAULTS,
   LargeRunFormats,
@@ -24,8 +25,8 @@ import {
   planLargeRun,
   pollInputAcceptsParentExecutionId,
   TASK_ID_COLUMN,
-} from '../lib/large-run-workflow';
-import { expectNoUnacknowledgedFindings } from './support/nag';
+} from '../../lib/large-run-workflow';
+import { expectNoUnacknowledgedFindings } from '../support/nag';
 
 // biome-ignore lint/suspicious/noExplicitAny: synthesized CloudFormation and ASL JSON, read by shape
 type Json = Record<string, any>;

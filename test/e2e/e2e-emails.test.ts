@@ -6,14 +6,20 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { emailHash } from '../lambda/core/emails';
-import type { TaskRecord } from '../lambda/core/model';
-import { ErrorNames, Keys, Table } from '../lambda/shared/names';
-import { StateNames } from '../lib/poll-workflow';
-import type { BundleApp, TaskBehaviour } from '../local/appfabric-standin';
-import { type CycleView, type ExecutionReport, type LocalPoller, startLocalPoller } from '../local/harness';
-import { type DynamoHook, dynamoHook, expectedRecord, rawClient, sdkError } from './support/local-e2e';
-import { callsOf, sorted } from './support/run';
+import { Keys, TableSchema } from '../../lambda/contract/table';
+import { ErrorNames } from '../../lambda/contract/workflow';
+import { emailHash } from '../../lambda/core/emails';
+import type { TaskRecord } from '../../lambda/core/model';
+import { StateNames } from '../../lib/poll-workflow';
+import type { BundleApp, TaskBehaviour } from '../../local/appfabric-standin';
+import {
+  type CycleView,
+  type ExecutionReport,
+  type LocalPoller,
+  startLocalPoller,
+} from '../../local/harness';
+import { type DynamoHook, dynamoHook, expectedRecord, rawClient, sdkError } from '../support/local-e2e';
+import { callsOf, sorted } from '../support/run';
 
 const BUNDLE_ARN = 'arn:aws:appfabric:us-east-1:123456789012:appbundle/9b8a7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
 const APPS: BundleApp[] = [
@@ -91,7 +97,7 @@ async function ledgerOf(runId: string): Promise<Record<string, unknown>[]> {
     new QueryCommand({
       TableName: poller.tableName,
       KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :start)',
-      ExpressionAttributeNames: { '#pk': Table.partitionKey, '#sk': Table.sortKey },
+      ExpressionAttributeNames: { '#pk': TableSchema.partitionKey, '#sk': TableSchema.sortKey },
       ExpressionAttributeValues: { ':pk': Keys.runPk(runId), ':start': Keys.startSkPrefix },
       ConsistentRead: true,
     }),
@@ -100,7 +106,7 @@ async function ledgerOf(runId: string): Promise<Record<string, unknown>[]> {
 }
 
 const ledgerItem = (items: Record<string, unknown>[], email: string) =>
-  items.find((i) => i[Table.sortKey] === Keys.startSk(emailHash(email)));
+  items.find((i) => i[TableSchema.sortKey] === Keys.startSk(emailHash(email)));
 
 /** Every started task of the valid addresses has exactly one record, as the stand-in scripted it. */
 async function expectOneRecordPerStartedTask(runId: string, valid: string[]): Promise<TaskRecord[]> {
@@ -169,7 +175,7 @@ describe('a run started from addresses', () => {
     const ledger = await ledgerOf(runId);
     expect(ledger).toHaveLength(3);
     expect(ledgerItem(ledger, refused)).toMatchObject({
-      [Table.sortKey]: Keys.startSk(emailHash(refused)),
+      [TableSchema.sortKey]: Keys.startSk(emailHash(refused)),
       state: 'REJECTED',
       taskIds: [],
       errors: [{ errorCode: 'ValidationException' }],
@@ -194,7 +200,7 @@ describe('a run started from addresses', () => {
     let failed = 0;
     hook.before = (command) => {
       const item = command instanceof PutCommand ? command.input.Item : undefined;
-      if (item?.[Table.sortKey] === Keys.stateSk && item.cycle === 0 && failed === 0) {
+      if (item?.[TableSchema.sortKey] === Keys.stateSk && item.cycle === 0 && failed === 0) {
         failed += 1;
         throw sdkError('ProvisionedThroughputExceededException');
       }
@@ -303,7 +309,7 @@ describe("a Start retried after DynamoDB failed the write that records an addres
     hook.before = (command) => {
       const item = command instanceof PutCommand ? command.input.Item : undefined;
       const adaKey = Keys.startSk(emailHash(names.ada));
-      if (item?.[Table.sortKey] === adaKey && item.state === 'STARTED' && injected === 0) {
+      if (item?.[TableSchema.sortKey] === adaKey && item.state === 'STARTED' && injected === 0) {
         injected += 1;
         throw sdkError('ProvisionedThroughputExceededException');
       }
@@ -343,14 +349,14 @@ describe('a Start retried while an earlier attempt is still starting an address'
     hook.before = async (command) => {
       const item = command instanceof PutCommand ? command.input.Item : undefined;
       if (
-        item?.[Table.sortKey] === Keys.startSk(emailHash(ada)) &&
+        item?.[TableSchema.sortKey] === Keys.startSk(emailHash(ada)) &&
         item.state === 'STARTING' &&
         ++claims === 1
       ) {
         await new Promise((r) => setTimeout(r, 50));
         throw sdkError('ProvisionedThroughputExceededException');
       }
-      if (item?.[Table.sortKey] === Keys.startSk(emailHash(bob)) && item.state === 'STARTED') {
+      if (item?.[TableSchema.sortKey] === Keys.startSk(emailHash(bob)) && item.state === 'STARTED') {
         await new Promise((r) => setTimeout(r, 300));
       }
     };

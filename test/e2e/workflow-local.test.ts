@@ -3,10 +3,10 @@
  * replaced by stubs keyed by state name: the loop, the deadline, retries and failures behave as designed.
  */
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
-import type { LoopState } from '../lambda/core/model';
-import { ErrorNames } from '../lambda/shared/names';
-import { StateNames } from '../lib/poll-workflow';
-import { PLACEHOLDER_FUNCTION_ARN, renderStateMachineDefinition } from '../lib/render';
+import { ErrorNames } from '../../lambda/contract/workflow';
+import type { LoopState } from '../../lambda/core/model';
+import { StateNames } from '../../lib/poll-workflow';
+import { PLACEHOLDER_FUNCTION_ARN, renderStateMachineDefinition } from '../../lib/render';
 
 // aws-local-stepfunctions 3 uses Promise.withResolvers (Node 22+); the project runs tests on Node 20.
 if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {

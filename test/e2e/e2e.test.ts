@@ -6,14 +6,21 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { TaskRecord } from '../lambda/core/model';
-import { ErrorNames, Keys, Limits, Table } from '../lambda/shared/names';
-import { StateNames } from '../lib/poll-workflow';
-import type { BundleApp, RecordedCall, TaskScript } from '../local/appfabric-standin';
-import { matchesEventPattern } from '../local/event-pattern';
-import { type ExecutionReport, type LocalPoller, type RunOptions, startLocalPoller } from '../local/harness';
-import { addTasks, DEMO_APPS, DEMO_BUNDLE_ARN, seededRandom } from '../local/scenarios';
-import { partitionItems } from './support/dynamo';
+import { Limits } from '../../lambda/contract/limits';
+import { Keys, TableSchema } from '../../lambda/contract/table';
+import { ErrorNames } from '../../lambda/contract/workflow';
+import type { TaskRecord } from '../../lambda/core/model';
+import { StateNames } from '../../lib/poll-workflow';
+import type { BundleApp, RecordedCall, TaskScript } from '../../local/appfabric-standin';
+import { matchesEventPattern } from '../../local/event-pattern';
+import {
+  type ExecutionReport,
+  type LocalPoller,
+  type RunOptions,
+  startLocalPoller,
+} from '../../local/harness';
+import { addTasks, DEMO_APPS, DEMO_BUNDLE_ARN, seededRandom } from '../../local/scenarios';
+import { partitionItems } from '../support/dynamo';
 import {
   countsOf,
   type ExpectedRecord,
@@ -21,8 +28,8 @@ import {
   expectedRecords,
   NEVER,
   rawClient,
-} from './support/local-e2e';
-import { callsOf, sorted } from './support/run';
+} from '../support/local-e2e';
+import { callsOf, sorted } from '../support/run';
 
 const BUNDLE_ARN = 'arn:aws:appfabric:us-east-1:123456789012:appbundle/3e1f0c2a-5b6d-4e7f-8a9b-0c1d2e3f4a5b';
 const APPS: BundleApp[] = [
@@ -387,7 +394,9 @@ describe('with the default settings', () => {
     expect(second.output).toEqual(first.output);
     const after = await partitionItems(doc, poller.tableName, runId);
     expect(after).toEqual(before);
-    expect(after.filter((i) => String(i[Table.sortKey]).startsWith(Keys.taskSkPrefix))).toHaveLength(30);
+    expect(after.filter((i) => String(i[TableSchema.sortKey]).startsWith(Keys.taskSkPrefix))).toHaveLength(
+      30,
+    );
     // The finished run is answered from what is stored: AppFabric is not asked again.
     expect(poller.appFabric.calls).toEqual([]);
   });
@@ -498,7 +507,7 @@ describe('with the default settings', () => {
         expect(report.entered[StateNames.Poll]).toBeUndefined();
         expect(report.retries).toEqual({});
         const items = await partitionItems(doc, poller.tableName, report.runId);
-        expect(items.map((i) => i[Table.sortKey])).toEqual([Keys.runSk]);
+        expect(items.map((i) => i[TableSchema.sortKey])).toEqual([Keys.runSk]);
         expect(items[0]).toMatchObject({
           outcome: 'FAILED',
           errorName: ErrorNames.InvalidInput,

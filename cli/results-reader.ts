@@ -9,12 +9,13 @@ import {
   type QueryCommandInput,
   type QueryCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import type { RunRecord, TaskRecord } from '../core/model';
-import type { StartRecord } from '../core/ports';
-import { InvalidInputError } from '../shared/errors';
-import { Keys, Table, type TerminalStatus } from '../shared/names';
-import { defaultDocumentClient, unavailable } from './dynamo-client';
-import { emailKeyOf, fromRunItem, fromTaskItem, type Item, runKey } from './dynamodb-items';
+import { defaultDocumentClient, unavailable } from '../lambda/adapters/dynamo-client';
+import { emailKeyOf, fromRunItem, fromTaskItem, type Item, runKey } from '../lambda/adapters/dynamodb-items';
+import type { TerminalStatus } from '../lambda/contract/statuses';
+import { Keys, TableSchema } from '../lambda/contract/table';
+import type { RunRecord, TaskRecord } from '../lambda/core/model';
+import type { StartRecord } from '../lambda/core/ports';
+import { InvalidInputError } from '../lambda/shared/errors';
 
 export interface QueryOptions<S extends string> {
   /** Only records with this status (a FilterExpression). */
@@ -124,8 +125,8 @@ export class ResultsReader {
   /** A run's task records, in task ID order. */
   async byRun(runId: string, opts: TaskQueryOptions = {}): Promise<TaskRecord[]> {
     const q = new Expr();
-    q.key.push(`${q.name(Table.partitionKey)} = ${q.value('pk', Keys.runPk(runId))}`);
-    q.key.push(`begins_with(${q.name(Table.sortKey)}, ${q.value('skPrefix', Keys.taskSkPrefix)})`);
+    q.key.push(`${q.name(TableSchema.partitionKey)} = ${q.value('pk', Keys.runPk(runId))}`);
+    q.key.push(`begins_with(${q.name(TableSchema.sortKey)}, ${q.value('skPrefix', Keys.taskSkPrefix)})`);
     const from = since(opts.since);
     if (from !== undefined) q.filter.push(`${q.name(RECORDED_AT)} >= ${q.value('since', from)}`);
     return this.tasks(q, opts, {});
@@ -133,7 +134,7 @@ export class ResultsReader {
 
   /** Every record of a task, newest first. */
   async byTask(taskId: string, opts: TaskQueryOptions = {}): Promise<TaskRecord[]> {
-    const index = Table.indexes.byTask;
+    const index = TableSchema.indexes.byTask;
     const q = new Expr();
     q.key.push(`${q.name(index.partitionKey)} = ${q.value('taskId', taskId)}`);
     this.sinceOnTimeSortKey(q, index.sortKey, opts.since);
@@ -142,7 +143,7 @@ export class ResultsReader {
 
   /** A person's records (email case-insensitive), newest first. */
   async byEmail(email: string, opts: TaskQueryOptions = {}): Promise<TaskRecord[]> {
-    const index = Table.indexes.byEmail;
+    const index = TableSchema.indexes.byEmail;
     const q = new Expr();
     q.key.push(`${q.name(index.partitionKey)} = ${q.value('emailKey', emailKeyOf(email))}`);
     this.sinceOnTimeSortKey(q, index.sortKey, opts.since);
@@ -155,7 +156,7 @@ export class ResultsReader {
    * is a filter.
    */
   async byApp(app: string, tenantId?: string, opts: TaskQueryOptions = {}): Promise<TaskRecord[]> {
-    const index = Table.indexes.byApp;
+    const index = TableSchema.indexes.byApp;
     const q = new Expr();
     q.key.push(`${q.name(index.partitionKey)} = ${q.value('app', app)}`);
     const from = since(opts.since);
@@ -175,7 +176,7 @@ export class ResultsReader {
 
   /** Runs, newest first. `status` filters on the outcome. */
   async listRuns(opts: RunQueryOptions = {}): Promise<RunRecord[]> {
-    const index = Table.indexes.runsByStart;
+    const index = TableSchema.indexes.runsByStart;
     const q = new Expr();
     q.key.push(`${q.name(index.partitionKey)} = ${q.value('runList', Keys.runListKey)}`);
     this.sinceOnTimeSortKey(q, index.sortKey, opts.since);
@@ -187,11 +188,12 @@ export class ResultsReader {
   /** What StartUserAccessTasks did for each address of a run (runs started from emails). */
   async startRecords(runId: string): Promise<StartRecord[]> {
     const q = new Expr();
-    q.key.push(`${q.name(Table.partitionKey)} = ${q.value('pk', Keys.runPk(runId))}`);
-    q.key.push(`begins_with(${q.name(Table.sortKey)}, ${q.value('skPrefix', Keys.startSkPrefix)})`);
+    q.key.push(`${q.name(TableSchema.partitionKey)} = ${q.value('pk', Keys.runPk(runId))}`);
+    q.key.push(`begins_with(${q.name(TableSchema.sortKey)}, ${q.value('skPrefix', Keys.startSkPrefix)})`);
     const items = await this.query(q, {}, {});
     return items.map(
-      ({ [Table.partitionKey]: _pk, [Table.sortKey]: _sk, ...record }) => record as unknown as StartRecord,
+      ({ [TableSchema.partitionKey]: _pk, [TableSchema.sortKey]: _sk, ...record }) =>
+        record as unknown as StartRecord,
     );
   }
 

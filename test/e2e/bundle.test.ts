@@ -9,11 +9,12 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { LoopState } from '../lambda/core/model';
-import { EnvNames, MetricNames } from '../lambda/shared/names';
-import { buildPollerBundle } from '../local/bench/bundle';
-import { BUNDLE_ARN, type Parts, startParts } from './support/parts';
-import { nextRunId } from './support/run';
+import { EnvNames } from '../../lambda/contract/settings';
+import { MetricNames } from '../../lambda/contract/stack';
+import type { LoopState } from '../../lambda/core/model';
+import { buildPollerBundle } from '../../local/bench/bundle';
+import { BUNDLE_ARN, type Parts, startParts } from '../support/parts';
+import { nextRunId } from '../support/run';
 
 const run = promisify(execFile);
 

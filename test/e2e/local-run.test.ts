@@ -9,10 +9,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main as query } from '../local/query';
-import { CYCLE_HEADER, main, USAGE } from '../local/run';
-import { DEMO_BUNDLE_ARN } from '../local/scenarios';
-import { eventOf, textSink } from './support/local-e2e';
+import { main as query } from '../../cli/query';
+import { CYCLE_HEADER, main, USAGE } from '../../local/run';
+import { DEMO_BUNDLE_ARN } from '../../local/scenarios';
+import { eventOf, textSink } from '../support/local-e2e';
 
 let home: string;
 let dir: string;

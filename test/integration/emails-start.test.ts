@@ -4,14 +4,15 @@
  * stand-in's call log is the witness: an address is started at most once per run, whatever is retried.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { emailHash } from '../lambda/core/emails';
-import type { StartRecord } from '../lambda/core/ports';
-import { startRun } from '../lambda/core/start';
-import { AppFabricThrottledError } from '../lambda/shared/errors';
-import { ErrorNames, Keys, Table } from '../lambda/shared/names';
-import { deleteRunState, partitionItems } from './support/dynamo';
-import { type Parts, startParts } from './support/parts';
-import { driveRun, failure, nextRunId, sorted, startedEmails } from './support/run';
+import { Keys, TableSchema } from '../../lambda/contract/table';
+import { ErrorNames } from '../../lambda/contract/workflow';
+import { emailHash } from '../../lambda/core/emails';
+import type { StartRecord } from '../../lambda/core/ports';
+import { startRun } from '../../lambda/core/start';
+import { AppFabricThrottledError } from '../../lambda/shared/errors';
+import { deleteRunState, partitionItems } from '../support/dynamo';
+import { type Parts, startParts } from '../support/parts';
+import { driveRun, failure, nextRunId, sorted, startedEmails } from '../support/run';
 
 let parts: Parts;
 
@@ -53,8 +54,8 @@ const ledgerItem = async (runId: string, email: string) =>
       new GetCommand({
         TableName: parts.tableName,
         Key: {
-          [Table.partitionKey]: Keys.runPk(runId),
-          [Table.sortKey]: Keys.startSk(emailHash(email)),
+          [TableSchema.partitionKey]: Keys.runPk(runId),
+          [TableSchema.sortKey]: Keys.startSk(emailHash(email)),
         },
       }),
     )
@@ -222,7 +223,7 @@ describe('startRun with emails', () => {
     expect(error).toBeInstanceOf(AppFabricThrottledError);
     expect(error.name).toBe(ErrorNames.AppFabricThrottled);
     expect(freed).toBeUndefined();
-    expect(itemsAfterFailure.map((i) => [i[Table.sortKey], i.state])).toEqual([
+    expect(itemsAfterFailure.map((i) => [i[TableSchema.sortKey], i.state])).toEqual([
       [Keys.startSk(emailHash(second)), 'STARTED'],
     ]);
     expect(callsPerAddress(429)).toEqual({ [first]: 1 });

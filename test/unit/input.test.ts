@@ -1,7 +1,8 @@
 import fc from 'fast-check';
-import { parseExecutionInput, parseLoopState, parseTaskIdList } from '../lambda/core/input';
-import { InvalidInputError } from '../lambda/shared/errors';
-import { ErrorNames, Limits, PARENT_EXECUTION_ID_FIELD } from '../lambda/shared/names';
+import { Limits, PARENT_EXECUTION_ID_FIELD } from '../../lambda/contract/limits';
+import { ErrorNames } from '../../lambda/contract/workflow';
+import { parseExecutionInput, parseLoopState, parseTaskIdList } from '../../lambda/core/input';
+import { InvalidInputError } from '../../lambda/shared/errors';
 
 const BUNDLE = 'arn:aws:appfabric:us-east-1:123456789012:appbundle/a1b2c3d4-0000-4000-8000-000000000001';
 const ID = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;

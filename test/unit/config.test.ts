@@ -8,7 +8,7 @@ import {
   type PollerSettings,
   parseSettings,
   SETTING_KEYS,
-} from '../lib/config';
+} from '../../lib/config';
 
 const from =
   (values: Record<string, unknown>) =>

@@ -3,8 +3,8 @@
  * naming the flag, which the CLI reports with exit code 2.
  */
 import { parseArgs } from 'node:util';
-import { parseIsoInstant } from '../../lambda/adapters/dynamodb-results-reader';
-import { type TerminalStatus, TerminalStatuses } from '../../lambda/shared/names';
+import { type TerminalStatus, TerminalStatuses } from '../../lambda/contract/statuses';
+import { parseIsoInstant } from '../results-reader';
 
 export const FORMATS = ['table', 'json', 'csv'] as const;
 export type OutputFormat = (typeof FORMATS)[number];
