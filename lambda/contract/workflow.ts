@@ -28,6 +28,10 @@ export const ErrorContract = contract({
 
   /** The execution input or event is not valid. */
   InvalidInput: { name: 'InvalidInputError', retry: 'fatal' },
+  /** The deployment is misconfigured (a missing or bad environment setting): an operator must fix it. */
+  Configuration: { name: 'ConfigurationError', retry: 'fatal' },
+  /** A stored item of the run (its state, a start record) cannot be read: not the caller's input. */
+  CorruptState: { name: 'CorruptStateError', retry: 'fatal' },
   /** AppFabric rejected the request as invalid (400). */
   AppFabricValidation: { name: 'AppFabricValidationError', retry: 'fatal' },
   /** AppFabric denied access (403). */

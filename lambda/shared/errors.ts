@@ -24,6 +24,30 @@ export class InvalidInputError extends PollerError {
   }
 }
 
+/** The function's configuration (its environment) is missing or wrong: `setting` names it, never its value. */
+export class ConfigurationError extends PollerError {
+  override readonly name = ErrorNames.Configuration;
+  constructor(
+    readonly setting: string,
+    problem: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${setting}: ${problem}`, options);
+  }
+}
+
+/** A stored item of the run cannot be read back (`item` names it, e.g. `run state`): not an input error. */
+export class CorruptStateError extends PollerError {
+  override readonly name = ErrorNames.CorruptState;
+  constructor(
+    readonly item: string,
+    problem: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${item}: ${problem}`, options);
+  }
+}
+
 /** A transient AppFabric failure that may say when to try again (`Retry-After`). */
 export abstract class RetryAfterError extends PollerError {
   constructor(
