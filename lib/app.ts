@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { StackNames } from '../lambda/contract/stack';
-import { type PollerSettings, parseSettings } from './config';
+import { checkContextKeys, type PollerSettings, parseSettings } from './config';
 import { AppFabricPollerStack } from './poller-stack';
 
 /** Construct id (and default name) of the stack. */
@@ -29,6 +29,13 @@ export interface BuildAppOptions {
    * @default - `CDK_OUTDIR` when run by the CLI, a temporary directory otherwise
    */
   readonly outdir?: string;
+  /**
+   * Account and region of the stack.
+   *
+   * @default - `CDK_DEFAULT_ACCOUNT` and `CDK_DEFAULT_REGION` (set by the CLI from the credentials), or
+   *   an environment-agnostic stack when unset
+   */
+  readonly env?: { readonly account?: string; readonly region?: string };
 }
 
 export interface BuiltApp {
@@ -52,11 +59,12 @@ export function cdkJsonContext(): Record<string, unknown> {
 export function buildApp(context: Record<string, unknown> = {}, options: BuildAppOptions = {}): BuiltApp {
   const props: AppProps = { context: { ...cdkJsonContext(), ...context }, outdir: options.outdir };
   const app = new App(props);
+  checkContextKeys(Object.keys(app.node.getAllContext()));
   const settings = parseSettings((key) => app.node.tryGetContext(key));
   const stack = new AppFabricPollerStack(app, STACK_ID, {
     description:
       'AppFabric access poller: polls user access tasks with Step Functions, stores results in DynamoDB',
-    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+    env: options.env ?? { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
     settings,
   });
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -3,136 +3,32 @@
  * task IDs sit in an S3 object, a Distributed Map reads it, cuts it into batches and runs the poll state
  * machine once per batch. Design, limits and costs: docs/scale.md.
  */
-import { ArnFormat, Duration, FeatureFlags, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import { Duration, FeatureFlags, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { STEPFUNCTIONS_USE_DISTRIBUTED_MAP_RESULT_WRITER_V2 } from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
-import { Limits, PARENT_EXECUTION_ID_FIELD } from '../lambda/contract/limits';
+import { MAX_WAIT_LIMIT_SECONDS } from '../lambda/contract/settings';
 import { ErrorNames } from '../lambda/contract/workflow';
-import { parseExecutionInput } from '../lambda/core/input';
-import { acknowledgeWildcardResource } from './nag';
+import { createLargeRunBucket } from './large-run/bucket';
+import { acknowledgeLargeRunFindings } from './large-run/nag';
+import {
+  LARGE_RUN_DEFAULTS,
+  LargeRunFormats,
+  LargeRunLimits,
+  LargeRunPrefixes,
+  LargeRunStateNames,
+  TASK_ID_COLUMN,
+} from './large-run/names';
+import { pollInputAcceptsParentExecutionId } from './large-run/parent-association';
+import { checkInteger } from './large-run/plan';
+import { ObjectsScopedItemReader, ObjectsScopedResultWriter } from './large-run/scoped-s3';
 
-/** Bounds of the batching and fan-out settings. */
-export const LargeRunLimits = {
-  /**
-   * Most task IDs one child poll execution gets. Far below Limits.maxTasksPerRun (10,000) and the
-   * ~6,600 UUIDs that fit a 256 KiB execution input, so the child input and its Start payload keep room.
-   */
-  maxItemsPerBatch: Math.min(5_000, Limits.maxTasksPerRun),
-  /**
-   * Bytes of one batch (the `Items` and `BatchInput` a map child receives). A batch of 5,000 IDs from a
-   * JSON array is about 195,000 bytes; this cap splits batches whose items are larger (CSV rows with
-   * more columns) before they reach the 256 KiB limit of an execution input.
-   */
-  maxInputBytesPerBatch: 200 * 1024,
-  /** Most child executions a Distributed Map runs at once (a Step Functions limit). */
-  maxConcurrency: 10_000,
-} as const;
-
-/** Defaults of the construct's fan-out settings. */
-export const LARGE_RUN_DEFAULTS = {
-  maxItemsPerBatch: LargeRunLimits.maxItemsPerBatch,
-  maxConcurrency: 10,
-  toleratedFailurePercentage: 0,
-} as const;
-
-/** Key prefixes of the large-run bucket. The state machine may read `input/` and write `results/` only. */
-export const LargeRunPrefixes = {
-  /** Task ID lists: `input/<name>.json`, `.csv` or `.txt`. */
-  input: 'input/',
-  /** Map Run results written by the ResultWriter: `results/<map run id>/manifest.json` and files. */
-  results: 'results/',
-} as const;
-
-/**
- * The object formats, chosen by the key's suffix:
- * - `.json`: a JSON array of task ID strings; each item is an ID.
- * - `.csv`: a CSV file whose first row names its columns, one of them `taskId`; other columns are ignored.
- * - `.txt`: one task ID per line, no header.
- */
-export const LargeRunFormats = {
-  json: { suffix: '.json', label: 'JsonTaskIds', mapState: 'PollJsonList', startState: 'StartPollRunJson' },
-  csv: { suffix: '.csv', label: 'CsvTaskIds', mapState: 'PollCsvList', startState: 'StartPollRunCsv' },
-  lines: { suffix: '.txt', label: 'LineTaskIds', mapState: 'PollLineList', startState: 'StartPollRunLines' },
-} as const;
-
-/** The column of a `.csv` object holding the task IDs (and the name given to a `.txt` line). */
-export const TASK_ID_COLUMN = 'taskId';
-
-/** Names of the states of the large-run state machine (outside the item processors). */
-export const LargeRunStateNames = {
-  Defaults: 'Defaults',
-  ApplyDefaults: 'ApplyDefaults',
-  CheckInput: 'CheckInput',
-  InvalidKey: 'InvalidKey',
-  InvalidBucket: 'InvalidBucket',
-  MissingAppBundle: 'MissingAppBundle',
-  InvalidMaxWait: 'InvalidMaxWait',
-  Done: 'Done',
-} as const;
-
-/** Output IDs of the stack when large runs are enabled. */
-export const LargeRunOutputs = {
-  bucketName: 'LargeRunBucketName',
-  stateMachineArn: 'LargeRunStateMachineArn',
-} as const;
-
-export { PARENT_EXECUTION_ID_FIELD };
-
-/**
- * Whether the poll workflow accepts `AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID` in its input: its Start
- * state hands the whole input to the function, whose input check refuses fields it does not know. The
- * stack associates child executions with their parent only when this is true, so a child never fails on
- * the association field.
- */
-export function pollInputAcceptsParentExecutionId(): boolean {
-  try {
-    parseExecutionInput(
-      {
-        taskIdList: ['00000000-0000-4000-8000-000000000000'],
-        [PARENT_EXECUTION_ID_FIELD]: 'arn:aws:states:us-east-1:000000000000:execution:large-run:parent',
-      },
-      { appBundleIdentifier: '00000000-0000-4000-8000-000000000001', minWaitSeconds: 1 },
-    );
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** What a large run turns into: its child poll executions and how many rounds they run in. */
-export interface LargeRunPlan {
-  /** Child poll executions (map children), at least: the byte cap may split batches further. */
-  readonly children: number;
-  /** Rounds of at most `maxConcurrency` children: the run lasts about this many child run times. */
-  readonly waves: number;
-  /** Task IDs of the largest child. */
-  readonly largestBatch: number;
-}
-
-/** The batches and rounds of a run of `taskIds` IDs (pure arithmetic, for docs and capacity planning). */
-export function planLargeRun(
-  taskIds: number,
-  options: { maxItemsPerBatch?: number; maxConcurrency?: number } = {},
-): LargeRunPlan {
-  const batch = options.maxItemsPerBatch ?? LARGE_RUN_DEFAULTS.maxItemsPerBatch;
-  const concurrency = options.maxConcurrency ?? LARGE_RUN_DEFAULTS.maxConcurrency;
-  if (!Number.isSafeInteger(taskIds) || taskIds < 0) throw new RangeError('taskIds must be a whole number');
-  checkInteger('maxItemsPerBatch', batch, 1, LargeRunLimits.maxItemsPerBatch);
-  checkInteger('maxConcurrency', concurrency, 1, LargeRunLimits.maxConcurrency);
-  const children = Math.ceil(taskIds / batch);
-  return { children, waves: Math.ceil(children / concurrency), largestBatch: Math.min(taskIds, batch) };
-}
-
-function checkInteger(name: string, value: number, min: number, max: number): void {
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    throw new RangeError(`${name} must be an integer from ${min} to ${max}, got ${value}`);
-  }
-}
+export * from './large-run/names';
+export { type LargeRunPlan, planLargeRun } from './large-run/plan';
+export { pollInputAcceptsParentExecutionId };
 
 /** The poll workflow's own defaults, applied before the children start so every child gets the same. */
 export interface PollDefaults {
@@ -181,7 +77,7 @@ export interface LargeRunWorkflowProps {
    * the map child that started it in the console. Only when the poll workflow's input check accepts
    * that field (see {@link pollInputAcceptsParentExecutionId}): otherwise every child fails at Start.
    *
-   * @default true
+   * @default - whether pollInputAcceptsParentExecutionId()
    */
   readonly associateWithParent?: boolean;
   /**
@@ -215,6 +111,12 @@ export interface LargeRunWorkflowProps {
    * @default logs.RetentionDays.THREE_MONTHS
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * Name of the execution log group, under `/aws/vendedlogs/states/` as AWS advises.
+   *
+   * @default `/aws/vendedlogs/states/<stack name>-large-run`
+   */
+  readonly logGroupName?: string;
 }
 
 /**
@@ -259,17 +161,18 @@ export class LargeRunWorkflow extends Construct {
       throw new RangeError(`toleratedFailurePercentage must be from 0 to 100, got ${tolerated}`);
     }
     const { pollDefaults } = props;
-    checkInteger('pollDefaults.minWaitSeconds', pollDefaults.minWaitSeconds, 1, 3600);
+    checkInteger('pollDefaults.minWaitSeconds', pollDefaults.minWaitSeconds, 1, MAX_WAIT_LIMIT_SECONDS);
     checkInteger(
       'pollDefaults.maxWaitSeconds',
       pollDefaults.maxWaitSeconds,
       pollDefaults.minWaitSeconds,
-      3600,
+      MAX_WAIT_LIMIT_SECONDS,
     );
-    this.associateWithParent = props.associateWithParent ?? true;
+    // Linking children to their parent adds a field the poll workflow's input check must accept.
+    this.associateWithParent = props.associateWithParent ?? pollInputAcceptsParentExecutionId();
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
-    this.bucket = this.createBucket(props, removalPolicy);
+    this.bucket = createLargeRunBucket(this, props, removalPolicy);
     const inputObjects = this.bucket.arnForObjects(`${LargeRunPrefixes.input}*`);
     const resultObjects = this.bucket.arnForObjects(`${LargeRunPrefixes.results}*`);
 
@@ -308,7 +211,7 @@ export class LargeRunWorkflow extends Construct {
     );
     const invalidMaxWait = invalid(
       LargeRunStateNames.InvalidMaxWait,
-      `"maxWaitSeconds" must be a whole number from ${pollDefaults.minWaitSeconds} to 3600`,
+      `"maxWaitSeconds" must be a whole number from ${pollDefaults.minWaitSeconds} to ${MAX_WAIT_LIMIT_SECONDS}`,
     );
 
     const maps = (Object.keys(LargeRunFormats) as (keyof typeof LargeRunFormats)[]).map((format) =>
@@ -348,13 +251,14 @@ export class LargeRunWorkflow extends Construct {
     check = check
       .when(C.not(C.isNumeric('$.maxWaitSeconds')), invalidMaxWait)
       .when(C.numberLessThan('$.maxWaitSeconds', pollDefaults.minWaitSeconds), invalidMaxWait)
-      .when(C.numberGreaterThan('$.maxWaitSeconds', 3600), invalidMaxWait)
+      .when(C.numberGreaterThan('$.maxWaitSeconds', MAX_WAIT_LIMIT_SECONDS), invalidMaxWait)
       .when(C.stringMatches('$.key', `*${LargeRunFormats.json.suffix}`), json)
       .when(C.stringMatches('$.key', `*${LargeRunFormats.csv.suffix}`), csv)
       .when(C.stringMatches('$.key', `*${LargeRunFormats.lines.suffix}`), lines)
       .otherwise(invalidKey);
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      logGroupName: props.logGroupName ?? `/aws/vendedlogs/states/${Stack.of(this).stackName}-large-run`,
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
       removalPolicy,
     });
@@ -370,46 +274,7 @@ export class LargeRunWorkflow extends Construct {
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
     });
 
-    this.acknowledgeFindings(props.pollStateMachine, inputObjects, resultObjects);
-  }
-
-  private createBucket(props: LargeRunWorkflowProps, removalPolicy: RemovalPolicy): s3.Bucket {
-    const resultsExpiration =
-      props.resultsExpiration === undefined ? Duration.days(365) : props.resultsExpiration;
-    const bucket = new s3.Bucket(this, 'Bucket', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: false,
-      removalPolicy,
-      serverAccessLogsBucket: props.serverAccessLogsBucket,
-      serverAccessLogsPrefix: props.serverAccessLogsBucket ? 'large-run-bucket/' : undefined,
-      lifecycleRules: [
-        {
-          id: 'ExpireInput',
-          prefix: LargeRunPrefixes.input,
-          expiration: props.inputExpiration ?? Duration.days(90),
-        },
-        ...(resultsExpiration === null
-          ? []
-          : [{ id: 'ExpireResults', prefix: LargeRunPrefixes.results, expiration: resultsExpiration }]),
-        { id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(1) },
-      ],
-    });
-    if (!props.serverAccessLogsBucket) {
-      Validations.of(bucket).acknowledge({
-        id: 'AwsSolutions-S1',
-        reason:
-          'The bucket holds task ID lists (UUIDs, no personal data) under input/ and Map Run result files ' +
-          '(counts, execution ARNs) under results/, read and written only by this state machine and by ' +
-          'operators; who starts a run is recorded by CloudTrail (StartExecution) and the execution history. ' +
-          'A log bucket would itself need this acknowledgement; pass serverAccessLogsBucket to LargeRunWorkflow ' +
-          'to log object access.',
-      });
-    }
-    return bucket;
+    acknowledgeLargeRunFindings(this.stateMachine, props.pollStateMachine, inputObjects, resultObjects);
   }
 
   private distributedMap(
@@ -500,110 +365,5 @@ export class LargeRunWorkflow extends Construct {
     });
     map.itemProcessor(start);
     return map;
-  }
-
-  private acknowledgeFindings(pollStateMachine: sfn.IStateMachine, inputObjects: string, results: string) {
-    const role = this.stateMachine.role;
-    const stack = Stack.of(this);
-    acknowledgeWildcardResource(
-      role,
-      inputObjects,
-      "s3:GetObject only, on the input/ prefix of this construct's bucket: the ItemReader reads the task ID " +
-        'list an execution names by key, which is only known at run time.',
-    );
-    acknowledgeWildcardResource(
-      role,
-      results,
-      "s3:PutObject, GetObject, ListMultipartUploadParts and AbortMultipartUpload on the results/ prefix of this construct's " +
-        'bucket only: the ResultWriter writes results/<map run id>/*, a name chosen by Step Functions at run time.',
-    );
-    acknowledgeWildcardResource(
-      role,
-      stack.formatArn({
-        service: 'states',
-        resource: 'execution',
-        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-        resourceName: `${stack.splitArn(pollStateMachine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName}*`,
-      }),
-      'states:DescribeExecution and StopExecution on the executions of the poll state machine only (their names ' +
-        'are generated at run time): startExecution.sync:2 follows each child run and stops it when its map child stops.',
-    );
-    const ownExecutions = (suffix: string) =>
-      stack.formatArn({
-        service: 'states',
-        resource: 'execution',
-        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-        // As the CDK's grant names it: the name split from the ARN, not the Name attribute.
-        resourceName: `${stack.splitArn(this.stateMachine.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName}${suffix}`,
-      });
-    acknowledgeWildcardResource(
-      this.stateMachine,
-      ownExecutions(':*'),
-      'states:DescribeExecution and StopExecution on the executions of this state machine only: the Distributed ' +
-        'Map (CDK DistributedMapPolicy) follows and stops its own Map Run child executions, named at run time.',
-    );
-    for (const { label } of Object.values(LargeRunFormats)) {
-      acknowledgeWildcardResource(
-        this.stateMachine,
-        ownExecutions(`/${label}:*`),
-        `states:RedriveExecution on the Map Run child executions of the ${label} Distributed Map of this state ` +
-          'machine only (CDK DistributedMapPolicy): redriving a run redrives its failed children, named at run time.',
-      );
-    }
-    acknowledgeWildcardResource(
-      role,
-      '*',
-      'Only for actions without resource-level permissions: X-Ray tracing (xray:PutTraceSegments, ' +
-        'PutTelemetryRecords, GetSamplingRules, GetSamplingTargets) and CloudWatch Logs vended delivery ' +
-        '(logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, ' +
-        'PutResourcePolicy, DescribeResourcePolicies, DescribeLogGroups) that tracing and execution logging need.',
-    );
-  }
-}
-
-/** An ItemReader whose IAM statement names the objects it may read (the CDK's names the whole bucket). */
-class ObjectsScopedItemReader implements sfn.IItemReader {
-  constructor(
-    private readonly inner: sfn.IItemReader,
-    private readonly objectsArn: string,
-  ) {}
-  get bucket(): s3.IBucket {
-    return this.inner.bucket;
-  }
-  get bucketNamePath(): string | undefined {
-    return this.inner.bucketNamePath;
-  }
-  get resource(): string {
-    return this.inner.resource;
-  }
-  get maxItems(): number | undefined {
-    return this.inner.maxItems;
-  }
-  render(queryLanguage?: sfn.QueryLanguage): unknown {
-    return this.inner.render(queryLanguage);
-  }
-  providePolicyStatements(): iam.PolicyStatement[] {
-    return [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.objectsArn] })];
-  }
-  validateItemReader(): string[] {
-    return this.inner.validateItemReader();
-  }
-}
-
-/** A ResultWriter whose IAM statement names the objects it may write (the CDK's names the whole bucket). */
-class ObjectsScopedResultWriter extends sfn.ResultWriterV2 {
-  constructor(
-    props: sfn.ResultWriterV2Props,
-    private readonly objectsArn: string,
-  ) {
-    super(props);
-  }
-  override providePolicyStatements(): iam.PolicyStatement[] {
-    return [
-      new iam.PolicyStatement({
-        actions: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
-        resources: [this.objectsArn],
-      }),
-    ];
   }
 }

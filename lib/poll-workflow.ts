@@ -5,7 +5,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { Actions, ErrorNames, FATAL_ERRORS, RETRYABLE_ERRORS } from '../lambda/contract/workflow';
-import { joinDefinitionString, PLACEHOLDER_FUNCTION_ARN } from './asl';
+import { completionEventTask, zeroCounts } from './completion-event';
 import { acknowledgeWildcardResource } from './nag';
 
 /** Names of the states: the local runner keys its task handlers by these. */
@@ -19,6 +19,12 @@ export const StateNames = {
   DeadlineExceeded: 'DeadlineExceeded',
   RecordFailure: 'RecordFailure',
   Failed: 'Failed',
+  /** Start failed: the run has no counts yet. */
+  StartFailed: 'StartFailed',
+  /** The completion event, one state per way a run ends. */
+  AnnounceSucceeded: 'AnnounceSucceeded',
+  AnnounceTimedOut: 'AnnounceTimedOut',
+  AnnounceFailed: 'AnnounceFailed',
 } as const;
 
 export type StateName = (typeof StateNames)[keyof typeof StateNames];
@@ -32,8 +38,12 @@ export const LAMBDA_SERVICE_ERRORS = [
   'Lambda.ClientExecutionTimeoutException',
 ] as const;
 
-/** The function ran out of time: retried, but only once, as a slow AppFabric may stay slow. */
-export const LAMBDA_TIMEOUT_ERRORS = ['Sandbox.Timedout'] as const;
+/**
+ * The function ran out of time (`Sandbox.Timedout`), or failed unhandled, which Step Functions reports as
+ * `Lambda.Unknown` (timeouts and out-of-memory included): retried, but only once, as a slow AppFabric
+ * may stay slow.
+ */
+export const LAMBDA_TIMEOUT_ERRORS = ['Sandbox.Timedout', 'Lambda.Unknown'] as const;
 
 /** Retry policies of the three task states, in the order they are evaluated. */
 export const RETRY_POLICIES: readonly sfn.RetryProps[] = [
@@ -93,17 +103,27 @@ export interface PollWorkflowProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly logRemovalPolicy?: RemovalPolicy;
+  /** Name of the results table: the completion event links to it. */
+  readonly resultsTableName: string;
+  /**
+   * Name of the execution log group, under `/aws/vendedlogs/states/` as AWS advises (it keeps the
+   * account's CloudWatch Logs resource policy small).
+   *
+   * @default `/aws/vendedlogs/states/<stack name>-poll`
+   */
+  readonly logGroupName?: string;
 }
 
 /**
  * The polling loop, a STANDARD state machine:
  *
- * Start → Poll → Done? ─ DONE → Summarize → Succeeded
- *                      ├ TIMED_OUT → DeadlineExceeded (Fail)
+ * Start → Poll → Done? ─ DONE → Summarize → AnnounceSucceeded → Succeeded
+ *                      ├ TIMED_OUT → AnnounceTimedOut → DeadlineExceeded (Fail)
  *                      └ otherwise → Wait (SecondsPath $.waitSeconds) → Poll
  *
- * Start, Poll and RecordFailure retry the retryable errors and the Lambda service errors; Start and
- * Poll catch the fatal errors, then everything else, into RecordFailure → Failed.
+ * Start, Poll and RecordFailure retry the retryable errors and the Lambda service errors; Start (through
+ * StartFailed) and Poll catch the fatal errors, then everything else, into RecordFailure →
+ * AnnounceFailed → Failed. Each Announce* state sends the completion event (lib/completion-event.ts).
  */
 export class PollWorkflow extends Construct {
   /** The state machine. */
@@ -118,13 +138,18 @@ export class PollWorkflow extends Construct {
     const fn = props.pollerFunction;
     const maxWait = props.maxWait ?? Duration.seconds(300);
 
-    const invoke = (name: StateName, comment: string, payload: Record<string, unknown>) => {
+    const invoke = (
+      name: StateName,
+      comment: string,
+      payload: Record<string, unknown>,
+      output: Partial<tasks.LambdaInvokeJsonPathProps> = { outputPath: '$.Payload' },
+    ) => {
       const task = tasks.LambdaInvoke.jsonPath(this, name, {
         comment,
         lambdaFunction: fn,
         payload: sfn.TaskInput.fromObject(payload),
-        outputPath: '$.Payload',
         retryOnServiceExceptions: false,
+        ...output,
       });
       for (const retry of RETRY_POLICIES) task.addRetry(retry);
       return task;
@@ -144,26 +169,49 @@ export class PollWorkflow extends Construct {
       action: Actions.poll,
       state: sfn.JsonPath.entirePayload,
     });
-    const recordFailure = invoke(StateNames.RecordFailure, 'Records the error on the run; returns it', {
-      action: Actions.fail,
-      runId: sfn.JsonPath.executionName,
-      startedAt: sfn.JsonPath.executionStartTime,
-      error: sfn.JsonPath.entirePayload,
-    });
+    const recordFailure = invoke(
+      StateNames.RecordFailure,
+      'Records the error on the run; returns it',
+      {
+        action: Actions.fail,
+        runId: sfn.JsonPath.executionName,
+        startedAt: sfn.JsonPath.executionStartTime,
+        error: sfn.JsonPath.objectAt('$.error'),
+      },
+      // The recorded error (cleaned, addresses redacted) replaces the caught one; the counts stay.
+      {
+        resultSelector: { 'Error.$': '$.Payload.Error', 'Cause.$': '$.Payload.Cause' },
+        resultPath: '$.error',
+      },
+    );
 
     const failed = sfn.Fail.jsonPath(this, StateNames.Failed, {
       comment: 'The run failed: the error of the state that failed',
-      errorPath: '$.Error',
-      causePath: '$.Cause',
+      errorPath: '$.error.Error',
+      causePath: '$.error.Cause',
+    });
+    const announceFailed = completionEventTask(this, StateNames.AnnounceFailed, {
+      outcome: 'FAILED',
+      countsPath: '$.counts',
+      errorNamePath: '$.error.Error',
+      resultsTableName: props.resultsTableName,
+      next: failed,
     });
     // Even when the failure cannot be recorded, the execution fails with the original error.
-    recordFailure.addCatch(failed, { errors: [sfn.Errors.ALL], resultPath: '$.recordFailureError' });
-    recordFailure.next(failed);
+    recordFailure.addCatch(announceFailed, { errors: [sfn.Errors.ALL], resultPath: '$.recordFailureError' });
+    recordFailure.next(announceFailed);
 
-    for (const task of [start, poll]) {
-      task.addCatch(recordFailure, { errors: [...FATAL_ERRORS] });
-      task.addCatch(recordFailure, { errors: [sfn.Errors.ALL] });
-    }
+    // Start's input is the execution input (addresses, maybe; not always an object): the caught error
+    // is the whole output, and only it goes on, with zero counts.
+    const startFailed = sfn.Pass.jsonPath(this, StateNames.StartFailed, {
+      comment: 'Start failed: no task has a record yet',
+      parameters: { 'error.$': '$', counts: zeroCounts() },
+    }).next(recordFailure);
+    start.addCatch(startFailed, { errors: [...FATAL_ERRORS] });
+    start.addCatch(startFailed, { errors: [sfn.Errors.ALL] });
+    // Poll's input is the loop state: the error goes next to its counts.
+    poll.addCatch(recordFailure, { errors: [...FATAL_ERRORS], resultPath: '$.error' });
+    poll.addCatch(recordFailure, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
 
     const summarize = sfn.Pass.jsonPath(this, StateNames.Summarize, {
       comment: 'Every task has a record',
@@ -174,6 +222,13 @@ export class PollWorkflow extends Construct {
       },
     });
     const succeeded = sfn.Succeed.jsonPath(this, StateNames.Succeeded);
+    const announce = (id: StateName, outcome: 'SUCCEEDED' | 'TIMED_OUT', next: sfn.IChainable) =>
+      completionEventTask(this, id, {
+        outcome,
+        countsPath: '$.counts',
+        resultsTableName: props.resultsTableName,
+        next,
+      });
     const deadlineExceeded = sfn.Fail.jsonPath(this, StateNames.DeadlineExceeded, {
       comment: 'The deadline passed; tasks still pending were recorded as TIMED_OUT',
       error: ErrorNames.DeadlineExceeded,
@@ -187,8 +242,14 @@ export class PollWorkflow extends Construct {
     });
 
     const done = sfn.Choice.jsonPath(this, StateNames.Done, { comment: 'Routes on the run status' })
-      .when(sfn.Condition.stringEquals('$.status', 'DONE'), summarize.next(succeeded))
-      .when(sfn.Condition.stringEquals('$.status', 'TIMED_OUT'), deadlineExceeded)
+      .when(
+        sfn.Condition.stringEquals('$.status', 'DONE'),
+        summarize.next(announce(StateNames.AnnounceSucceeded, 'SUCCEEDED', succeeded)),
+      )
+      .when(
+        sfn.Condition.stringEquals('$.status', 'TIMED_OUT'),
+        announce(StateNames.AnnounceTimedOut, 'TIMED_OUT', deadlineExceeded),
+      )
       .otherwise(wait.next(poll));
 
     const definition = start.next(poll).next(done);
@@ -198,6 +259,7 @@ export class PollWorkflow extends Construct {
     );
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      logGroupName: props.logGroupName ?? `/aws/vendedlogs/states/${Stack.of(this).stackName}-poll`,
       retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
       removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
     });
@@ -227,22 +289,5 @@ export class PollWorkflow extends Construct {
         '(logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, ' +
         'PutResourcePolicy, DescribeResourcePolicies, DescribeLogGroups) that tracing and execution logging need.',
     );
-  }
-
-  /**
-   * The definition as CloudFormation will receive it: a string, or an `Fn::Join` of strings and
-   * intrinsics (the function ARN, the partition).
-   */
-  public get definitionString(): unknown {
-    const resource = this.stateMachine.node.defaultChild as sfn.CfnStateMachine;
-    return Stack.of(this).resolve(resource.definitionString);
-  }
-
-  /**
-   * The definition as Amazon States Language, the function's ARN replaced with `functionArn` and
-   * pseudo parameters with placeholders (see asl.ts).
-   */
-  public renderDefinition(functionArn: string = PLACEHOLDER_FUNCTION_ARN): Record<string, unknown> {
-    return JSON.parse(joinDefinitionString(this.definitionString, functionArn));
   }
 }

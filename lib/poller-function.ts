@@ -7,9 +7,9 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { UUID_PATTERN } from '../lambda/contract/limits';
-import { EnvNames } from '../lambda/contract/settings';
+import { EnvNames, RUNTIME_SETTING_KEYS } from '../lambda/contract/settings';
 import { MetricNames } from '../lambda/contract/stack';
-import { deadlineSeconds, type PollerSettings } from './config';
+import type { PollerSettings } from './config';
 import { acknowledgeWildcardResource } from './nag';
 
 /** Root of the project (where package-lock.json and lambda/ are). */
@@ -78,18 +78,12 @@ export function appBundleResourceArn(scope: Construct, identifier: string | unde
  * the same values deployed and in a local run. `tableName` may be a token.
  */
 export function pollerEnvironment(settings: PollerSettings, tableName: string): Record<string, string> {
-  return {
-    [EnvNames.tableName]: tableName,
-    ...(settings.appBundleIdentifier === undefined
-      ? {}
-      : { [EnvNames.defaultAppBundleIdentifier]: settings.appBundleIdentifier }),
-    [EnvNames.minWaitSeconds]: String(settings.minWaitSeconds),
-    [EnvNames.maxWaitSeconds]: String(settings.maxWaitSeconds),
-    [EnvNames.deadlineSeconds]: String(deadlineSeconds(settings)),
-    [EnvNames.notFoundAfterMisses]: String(settings.notFoundAfterMisses),
-    [EnvNames.retentionDays]: String(settings.retentionDays),
-    [EnvNames.maxCycles]: String(settings.maxCycles),
-  };
+  const environment: Record<string, string> = { [EnvNames.tableName]: tableName };
+  for (const key of RUNTIME_SETTING_KEYS) {
+    const value = settings[key];
+    if (value !== undefined) environment[EnvNames[key]] = String(value);
+  }
+  return environment;
 }
 
 export interface PollerFunctionProps {

@@ -4,9 +4,11 @@ import type { Construct } from 'constructs';
 import { StackNames } from '../lambda/contract/stack';
 import { PollAlarms } from './alarms';
 import { deadlineSeconds, type PollerSettings } from './config';
-import { LargeRunOutputs, LargeRunWorkflow, pollInputAcceptsParentExecutionId } from './large-run-workflow';
+import { PollDashboard } from './dashboard';
+import { addDeploymentGuards } from './guards';
+import { LargeRunOutputs, LargeRunWorkflow } from './large-run-workflow';
 import { PollWorkflow } from './poll-workflow';
-import { PollerFunction } from './poller-function';
+import { PollerFunction, SERVICE_NAME } from './poller-function';
 import { ResultsTable } from './results-table';
 import { PollTrigger } from './trigger';
 
@@ -17,7 +19,7 @@ export interface AppFabricPollerStackProps extends StackProps {
 
 /**
  * The AppFabric access poller: results table, poller function, polling state machine, EventBridge
- * trigger with its dead-letter queue, and alarms.
+ * trigger with its dead-letter queue, alarms, a dashboard, and the deployment guards (lib/guards.ts).
  */
 export class AppFabricPollerStack extends Stack {
   public readonly settings: PollerSettings;
@@ -26,6 +28,7 @@ export class AppFabricPollerStack extends Stack {
   public readonly workflow: PollWorkflow;
   public readonly trigger: PollTrigger;
   public readonly alarms: PollAlarms;
+  public readonly dashboard: PollDashboard;
   /** The large-run workflow (bucket + Distributed Map state machine), when `largeRuns` is on. */
   public readonly largeRuns?: LargeRunWorkflow;
 
@@ -33,6 +36,7 @@ export class AppFabricPollerStack extends Stack {
     super(scope, id, props);
     const { settings } = props;
     this.settings = settings;
+    addDeploymentGuards(this, settings);
     const removalPolicy = settings.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
 
     this.results = new ResultsTable(this, 'Results', { removalPolicy });
@@ -42,6 +46,7 @@ export class AppFabricPollerStack extends Stack {
       deadline: Duration.seconds(deadlineSeconds(settings)),
       maxWait: Duration.seconds(settings.maxWaitSeconds),
       logRemovalPolicy: removalPolicy,
+      resultsTableName: this.results.table.tableName,
     });
     this.trigger = new PollTrigger(this, 'Trigger', {
       stateMachine: this.workflow.stateMachine,
@@ -68,6 +73,17 @@ export class AppFabricPollerStack extends Stack {
       value: this.trigger.deadLetterQueue.queueUrl,
     });
 
+    this.dashboard = new PollDashboard(this, 'Dashboard', {
+      stateMachine: this.workflow.stateMachine,
+      pollerFunction: this.poller.lambdaFunction,
+      deadLetterQueue: this.trigger.deadLetterQueue,
+      serviceName: SERVICE_NAME,
+    });
+    new CfnOutput(this, StackNames.outputs.dashboardUrl, {
+      description: 'Console page of the CloudWatch dashboard of the poller',
+      value: this.dashboard.url,
+    });
+
     if (settings.largeRuns) {
       this.largeRuns = new LargeRunWorkflow(this, 'LargeRuns', {
         pollStateMachine: this.workflow.stateMachine,
@@ -80,8 +96,6 @@ export class AppFabricPollerStack extends Stack {
         maxItemsPerBatch: settings.largeRunBatchSize,
         maxConcurrency: settings.largeRunMaxConcurrency,
         toleratedFailurePercentage: settings.largeRunToleratedFailurePercentage,
-        // Linking children to their parent adds a field the poll workflow's input check must accept.
-        associateWithParent: pollInputAcceptsParentExecutionId(),
         resultsExpiration: settings.retentionDays === 0 ? null : Duration.days(settings.retentionDays),
         removalPolicy,
       });

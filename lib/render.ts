@@ -1,10 +1,11 @@
 /**
  * The state machine definition that deploys, as Amazon States Language a local engine can run.
  */
+import type { CfnResource } from 'aws-cdk-lib';
 import type { CfnStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { buildApp } from './app';
-import { joinDefinitionString, PLACEHOLDER_FUNCTION_ARN } from './asl';
+import { PLACEHOLDER_FUNCTION_ARN, renderAsl } from './asl';
 import type { PollerSettings } from './config';
 
 export { PLACEHOLDER_FUNCTION_ARN };
@@ -19,7 +20,8 @@ export interface RenderedDefinition {
 /**
  * Synthesizes the stack of `buildApp(context)` without bundling the function (no esbuild, no network,
  * no credentials) and returns its state machine definition: the DefinitionString joined, the function's
- * ARN replaced with PLACEHOLDER_FUNCTION_ARN and pseudo parameters with fixed values.
+ * ARN replaced with PLACEHOLDER_FUNCTION_ARN, pseudo parameters with fixed values, other references
+ * with `<LogicalId>` (see asl.ts).
  */
 export function renderStateMachineDefinition(context: Record<string, unknown> = {}): RenderedDefinition {
   const { app, stack, settings } = buildApp({ ...context, 'aws:cdk:bundling-stacks': [] }, { nag: false });
@@ -32,8 +34,10 @@ export function renderStateMachineDefinition(context: Record<string, unknown> = 
   if (resource?.Type !== 'AWS::StepFunctions::StateMachine') {
     throw new Error(`The poll workflow's state machine (${logicalId}) is not in the template`);
   }
-  const definition = JSON.parse(
-    joinDefinitionString(resource.Properties.DefinitionString, PLACEHOLDER_FUNCTION_ARN),
-  );
+  const functionId = stack.getLogicalId(stack.poller.lambdaFunction.node.defaultChild as CfnResource);
+  const definition = renderAsl(resource.Properties.DefinitionString, {
+    functionArn: PLACEHOLDER_FUNCTION_ARN,
+    functionIds: [functionId],
+  });
   return { definition, settings };
 }

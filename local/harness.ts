@@ -11,6 +11,7 @@ import './local-env';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { ResultsReader } from '../cli/results-reader';
 import { createDocumentClient } from '../lambda/adapters/dynamo-client';
+import type { CompletionDetail } from '../lambda/contract/events';
 import type { Log } from '../lambda/core/deps';
 import type { LoopState } from '../lambda/core/model';
 import { makeHandler } from '../lambda/handler';
@@ -109,7 +110,16 @@ export interface ExecutionReport {
   maxStateBytes: number;
   /** Virtual seconds from start to end. */
   virtualSeconds: number;
+  /** The completion events the run would send to EventBridge (PutEvents entries; one per run). */
+  completionEvents: CompletionEventEntry[];
   realMs: number;
+}
+
+/** One PutEvents entry of the completion event, as the state machine builds it. */
+export interface CompletionEventEntry {
+  Source: string;
+  DetailType: string;
+  Detail: CompletionDetail;
 }
 
 export interface RunOptions {
@@ -240,14 +250,39 @@ export async function startLocalPoller(options: LocalOptions = {}): Promise<Loca
         }
         return { Payload: result, StatusCode: 200 };
       };
+      // The completion event's states call events:putEvents: collected here instead of sent.
+      const completionEvents: CompletionEventEntry[] = [];
+      const announce = async (raw: unknown) => {
+        completionEvents.push(...((raw as { Entries?: CompletionEventEntry[] }).Entries ?? []));
+        return { Entries: [{ EventId: `local-${completionEvents.length}` }], FailedEntryCount: 0 };
+      };
+      const announceStates = [
+        StateNames.AnnounceSucceeded,
+        StateNames.AnnounceTimedOut,
+        StateNames.AnnounceFailed,
+      ];
       const machine = new StateMachine(definition, { validationOptions: { checkArn: false } });
       const taskStates = [StateNames.Start, StateNames.Poll, StateNames.RecordFailure];
       const execution = machine.run(input as never, {
         context: {
-          Execution: { Name: runId, StartTime: startedVirtual.toISOString(), Input: input as never },
-        },
+          Execution: {
+            Id: `arn:aws:states:us-east-1:000000000000:execution:poller:${runId}`,
+            Name: runId,
+            StartTime: startedVirtual.toISOString(),
+            Input: input as never,
+          },
+          // A getter: the engine sets no State context, and the event's endedAt reads this one.
+          State: {
+            get EnteredTime() {
+              return now().toISOString();
+            },
+          },
+        } as never,
         overrides: {
-          taskResourceLocalHandlers: Object.fromEntries(taskStates.map((s) => [s, invoke(s)])) as never,
+          taskResourceLocalHandlers: Object.fromEntries([
+            ...taskStates.map((s) => [s, invoke(s)]),
+            ...announceStates.map((s) => [s, announce]),
+          ]) as never,
           waitTimeOverrides: { [StateNames.Wait]: options.realWaitMs ?? 5 },
           retryIntervalOverrides: Object.fromEntries(taskStates.map((s) => [s, options.realRetryMs ?? 5])),
         },
@@ -304,6 +339,7 @@ export async function startLocalPoller(options: LocalOptions = {}): Promise<Loca
         maxStateBytes: Math.max(maxStateBytes, Buffer.byteLength(JSON.stringify(input) ?? '')),
         virtualSeconds: (now().getTime() - startedVirtual.getTime()) / 1000,
         realMs: Date.now() - startedReal,
+        completionEvents,
       };
     };
 

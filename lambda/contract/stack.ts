@@ -6,6 +6,7 @@ export const StackNames = {
     stateMachineArn: 'StateMachineArn',
     startExecutionUrl: 'StartExecutionConsoleUrl',
     deadLetterQueueUrl: 'DeadLetterQueueUrl',
+    dashboardUrl: 'DashboardUrl',
   },
 } as const;
 

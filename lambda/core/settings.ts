@@ -1,10 +1,16 @@
 /**
- * Runtime settings of the poller, read from the environment the CDK code sets (names in EnvNames).
+ * Runtime settings of the poller, read from the environment the CDK code sets. Names, parsers, bounds
+ * and defaults come from the settings table (contract/settings.ts), the one synth uses too.
  */
 
-import { APP_BUNDLE_IDENTIFIER_PATTERN } from '../contract/limits';
-import { EnvNames, PollerDefaults } from '../contract/settings';
-import { InvalidInputError } from '../shared/errors';
+import {
+  EnvNames,
+  InvalidSettingError,
+  parseSettingValues,
+  RUNTIME_SETTING_KEYS,
+  SETTINGS,
+} from '../contract/settings';
+import { ConfigurationError } from '../shared/errors';
 
 export interface RuntimeSettings {
   tableName: string;
@@ -23,49 +29,38 @@ export interface RuntimeSettings {
   batchGetConcurrency: number;
 }
 
-export const DEFAULT_SETTINGS: Omit<RuntimeSettings, 'tableName'> = {
-  minWaitSeconds: PollerDefaults.minWaitSeconds,
-  maxWaitSeconds: PollerDefaults.maxWaitSeconds,
-  deadlineSeconds: PollerDefaults.deadlineMinutes * 60,
-  notFoundAfterMisses: PollerDefaults.notFoundAfterMisses,
-  retentionDays: PollerDefaults.retentionDays,
-  maxCycles: PollerDefaults.maxCycles,
-  batchGetConcurrency: 4,
-};
+/** BatchGetUserAccessTasks calls in flight at once (not a deployment setting). */
+const BATCH_GET_CONCURRENCY = 4;
 
-const int = (env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number => {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidInputError(`env.${name}`, `must be an integer from ${min} to ${max}, got "${raw}"`);
-  }
-  return value;
-};
-
-/** Reads and checks the settings; a bad value names its variable. */
+/**
+ * Reads and checks the settings; a bad or missing value names its variable.
+ *
+ * @throws ConfigurationError: the deployment, not the execution input, is wrong
+ */
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): RuntimeSettings {
   const tableName = env[EnvNames.tableName];
-  if (!tableName) throw new InvalidInputError(`env.${EnvNames.tableName}`, 'is not set');
-  const defaultAppBundleIdentifier = env[EnvNames.defaultAppBundleIdentifier] || undefined;
-  if (defaultAppBundleIdentifier && !APP_BUNDLE_IDENTIFIER_PATTERN.test(defaultAppBundleIdentifier)) {
-    throw new InvalidInputError(
-      `env.${EnvNames.defaultAppBundleIdentifier}`,
-      'must be an app bundle ARN or lower-case UUID',
-    );
+  if (!tableName) throw new ConfigurationError(`env.${EnvNames.tableName}`, 'is not set');
+  let s: ReturnType<typeof parseSettingValues<(typeof RUNTIME_SETTING_KEYS)[number]>>;
+  try {
+    s = parseSettingValues((key) => {
+      const name = (SETTINGS[key] as { env?: string }).env;
+      // An empty variable counts as unset, as in a shell.
+      return name === undefined ? undefined : env[name] || undefined;
+    }, RUNTIME_SETTING_KEYS);
+  } catch (error) {
+    if (!(error instanceof InvalidSettingError)) throw error;
+    const name = (SETTINGS[error.setting as keyof typeof SETTINGS] as { env?: string }).env ?? error.setting;
+    throw new ConfigurationError(`env.${name}`, error.problem, { cause: error });
   }
-  const d = DEFAULT_SETTINGS;
-  const minWaitSeconds = int(env, EnvNames.minWaitSeconds, d.minWaitSeconds, 1, 3600);
-  const maxWaitSeconds = int(env, EnvNames.maxWaitSeconds, d.maxWaitSeconds, minWaitSeconds, 3600);
   return {
     tableName,
-    defaultAppBundleIdentifier,
-    minWaitSeconds,
-    maxWaitSeconds,
-    deadlineSeconds: int(env, EnvNames.deadlineSeconds, d.deadlineSeconds, 1, 366 * 24 * 3600),
-    notFoundAfterMisses: int(env, EnvNames.notFoundAfterMisses, d.notFoundAfterMisses, 1, 255),
-    retentionDays: int(env, EnvNames.retentionDays, d.retentionDays, 0, 36500),
-    maxCycles: int(env, EnvNames.maxCycles, d.maxCycles, 1, 2000),
-    batchGetConcurrency: d.batchGetConcurrency,
+    defaultAppBundleIdentifier: s.appBundleIdentifier,
+    minWaitSeconds: s.minWaitSeconds,
+    maxWaitSeconds: s.maxWaitSeconds,
+    deadlineSeconds: s.deadlineMinutes * 60,
+    notFoundAfterMisses: s.notFoundAfterMisses,
+    retentionDays: s.retentionDays,
+    maxCycles: s.maxCycles,
+    batchGetConcurrency: BATCH_GET_CONCURRENCY,
   };
 }

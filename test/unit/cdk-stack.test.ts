@@ -126,7 +126,7 @@ describe('default settings', () => {
         [EnvNames.tableName]: { Ref: ids.table },
         [EnvNames.minWaitSeconds]: '10',
         [EnvNames.maxWaitSeconds]: '300',
-        [EnvNames.deadlineSeconds]: '86400',
+        [EnvNames.deadlineMinutes]: '1440',
         [EnvNames.notFoundAfterMisses]: '5',
         [EnvNames.retentionDays]: '365',
         [EnvNames.maxCycles]: '1000',
@@ -255,7 +255,25 @@ describe('default settings', () => {
           /^(xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets)|logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups))$/,
         );
       }
-      expect(own).toHaveLength(2);
+      // The completion event: PutEvents on the default bus of this account and region only.
+      const put = own.filter((s) => list(s.Action).includes('events:PutEvents'));
+      expect(put).toHaveLength(1);
+      expect(list(put[0].Action)).toEqual(['events:PutEvents']);
+      expect(put[0].Resource).toEqual({
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':events:',
+            { Ref: 'AWS::Region' },
+            ':',
+            { Ref: 'AWS::AccountId' },
+            ':event-bus/default',
+          ],
+        ],
+      });
+      expect(own).toHaveLength(3);
     });
 
     test('the rule role may only start executions of this state machine, and only EventBridge assumes it', () => {
@@ -496,7 +514,7 @@ describe('configured settings', () => {
       removalPolicy: 'destroy',
       eventPattern: '{"source":["my.tool"],"detail-type":["Check access"]}',
       schedule: 'rate(1 day)',
-      scheduleInput: '{"taskIdList":["t-1"]}',
+      scheduleInput: `{"appBundleIdentifier":"${UUID}","taskIdList":["${UUID}"]}`,
       alarmTopicArn: TOPIC_ARN,
     });
     const [, fn] = only(template, 'AWS::Lambda::Function');
@@ -505,7 +523,7 @@ describe('configured settings', () => {
       POWERTOOLS_LOG_LEVEL: 'DEBUG',
       [EnvNames.minWaitSeconds]: '5',
       [EnvNames.maxWaitSeconds]: '60',
-      [EnvNames.deadlineSeconds]: '1800',
+      [EnvNames.deadlineMinutes]: '30',
       [EnvNames.notFoundAfterMisses]: '7',
       [EnvNames.retentionDays]: '0',
       [EnvNames.maxCycles]: '400',
@@ -528,7 +546,7 @@ describe('configured settings', () => {
     const scheduleRule = rules.find((r) => r.Properties.ScheduleExpression);
     expect(scheduleRule?.Properties.ScheduleExpression).toBe('rate(1 day)');
     const [target] = scheduleRule?.Properties.Targets ?? [];
-    expect(JSON.parse(target.Input)).toEqual({ taskIdList: ['t-1'] });
+    expect(JSON.parse(target.Input)).toEqual({ appBundleIdentifier: UUID, taskIdList: [UUID] });
     expect(target.DeadLetterConfig).toBeDefined();
     expect(target.RetryPolicy).toBeDefined();
     // Both rules use the one role that may only start this state machine.
@@ -562,7 +580,7 @@ describe('pollerEnvironment', () => {
   ])('the runtime reads back what the stack sets (%s)', (_name, context: Record<string, unknown>) => {
     const settings = parseSettings((key) => context[key]);
     const env = pollerEnvironment(settings, 'results');
-    const expectedKeys = Object.values(EnvNames).filter(
+    const expectedKeys = [...new Set(Object.values(EnvNames))].filter(
       (name) => settings.appBundleIdentifier !== undefined || name !== EnvNames.defaultAppBundleIdentifier,
     );
     expect(Object.keys(env).sort()).toEqual(expectedKeys.sort());
@@ -585,7 +603,10 @@ describe('cdk-nag (AwsSolutions)', () => {
 
   test.each([
     ['default settings', {}],
-    ['a configured app bundle and schedule', { appBundleIdentifier: UUID, schedule: 'rate(6 hours)' }],
+    [
+      'a configured app bundle and schedule',
+      { appBundleIdentifier: UUID, schedule: 'rate(6 hours)', scheduleInput: { taskIdList: [UUID] } },
+    ],
   ])('finds nothing unacknowledged with %s', (_name, context) => {
     // Synth runs the plugin and throws on any unacknowledged finding (warnings included).
     expectNoUnacknowledgedFindings(nagBuild(context).app);

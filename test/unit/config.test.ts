@@ -6,9 +6,9 @@ import {
   InvalidSettingError,
   MAX_CYCLES_LIMIT,
   type PollerSettings,
-  parseSettings,
   SETTING_KEYS,
-} from '../../lib/config';
+} from '../../lambda/contract/settings';
+import { parseSettings } from '../../lib/config';
 
 const from =
   (values: Record<string, unknown>) =>
@@ -32,7 +32,7 @@ describe('parseSettings', () => {
       maxCycles: 1000,
       eventPattern: DEFAULT_EVENT_PATTERN,
       schedule: undefined,
-      scheduleInput: {},
+      scheduleInput: undefined,
       removalPolicy: 'retain',
       logLevel: 'INFO',
       reservedConcurrency: undefined,
@@ -68,7 +68,7 @@ describe('parseSettings', () => {
       maxCycles: '50',
       eventPattern: '{"source":["my.app"],"detail":{"kind":["poll"]}}',
       schedule: 'rate(1 day)',
-      scheduleInput: '{"taskIdList":["t-1"]}',
+      scheduleInput: `{"taskIdList":["${UUID}"]}`,
       removalPolicy: 'destroy',
       logLevel: 'DEBUG',
       reservedConcurrency: '2',
@@ -88,7 +88,7 @@ describe('parseSettings', () => {
       maxCycles: 50,
       eventPattern: { source: ['my.app'], detail: { kind: ['poll'] } },
       schedule: 'rate(1 day)',
-      scheduleInput: { taskIdList: ['t-1'] },
+      scheduleInput: { taskIdList: [UUID] },
       removalPolicy: 'destroy',
       logLevel: 'DEBUG',
       reservedConcurrency: 2,
@@ -106,6 +106,7 @@ describe('parseSettings', () => {
       eventPattern: { 'detail-type': ['x'] },
       schedule: 'cron(0 6 * * ? *)',
       scheduleInput: { emails: ['a@example.com'] },
+      appBundleIdentifier: UUID,
     });
     expect(settings.minWaitSeconds).toBe(5);
     expect(settings.eventPattern).toEqual({ 'detail-type': ['x'] });
@@ -117,11 +118,12 @@ describe('parseSettings', () => {
   });
 
   test('the example message', () => {
+    // Prepare / Act / Assess: one line naming the setting and the bounds, never the value.
     expect(() => parse({ minWaitSeconds: 'abc' })).toThrow(
-      new InvalidSettingError('minWaitSeconds', 'must be an integer between 1 and 3600', 'abc'),
+      new InvalidSettingError('minWaitSeconds', 'must be an integer between 1 and 3600'),
     );
     expect(() => parse({ minWaitSeconds: 'abc' })).toThrow(
-      'Invalid setting "minWaitSeconds": must be an integer between 1 and 3600, got "abc"',
+      /^Invalid setting "minWaitSeconds": must be an integer between 1 and 3600$/,
     );
   });
 

@@ -9,10 +9,11 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { STEPFUNCTIONS_USE_DISTRIBUTED_MAP_RESULT_WRITER_V2 } from 'aws-cdk-lib/cx-api';
-import { Limits } from '../../lambda/contract/limits';
+import { Limits, PARENT_EXECUTION_ID_FIELD } from '../../lambda/contract/limits';
 import { ErrorNames } from '../../lambda/contract/workflow';
 import { parseExecutionInput } from '../../lambda/core/input';
 import { buildApp } from '../../lib/app';
+import { renderAsl as renderAslDefinition } from '../../lib/asl';
 import {
   LARGE_RUN_DEFAULTS,
   LargeRunFormats,
@@ -21,7 +22,6 @@ import {
   LargeRunStateNames,
   LargeRunWorkflow,
   type LargeRunWorkflowProps,
-  PARENT_EXECUTION_ID_FIELD,
   planLargeRun,
   pollInputAcceptsParentExecutionId,
   TASK_ID_COLUMN,
@@ -41,24 +41,7 @@ function synth(context: Record<string, unknown> = {}, nag = false) {
   return { ...built, template: Template.fromStack(built.stack) };
 }
 
-/**
- * A DefinitionString joined into ASL, intrinsics kept readable: `{ Ref: X }` → `<X>`, `Fn::GetAtt` →
- * `<X.Attr>`, so a test can tell the bucket from the poll state machine.
- */
-function renderAsl(definitionString: unknown): Json {
-  const part = (p: unknown): string => {
-    if (typeof p === 'string') return p;
-    const o = p as Json;
-    if (typeof o.Ref === 'string') return `<${o.Ref}>`;
-    if (Array.isArray(o['Fn::GetAtt'])) return `<${o['Fn::GetAtt'].join('.')}>`;
-    throw new Error(`Unexpected part of DefinitionString: ${JSON.stringify(p)}`);
-  };
-  const joined =
-    typeof definitionString === 'string'
-      ? definitionString
-      : (definitionString as Json)['Fn::Join'][1].map(part).join('');
-  return JSON.parse(joined);
-}
+const renderAsl = (definitionString: unknown): Json => renderAslDefinition(definitionString) as Json;
 
 const stateMachines = (template: Template): [string, Json][] =>
   Object.entries(template.findResources('AWS::StepFunctions::StateMachine'));
@@ -224,7 +207,7 @@ describe('with largeRuns on', () => {
         expect(map.Label).toBe(names.label);
         expect(map.ItemProcessor.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
         expect(map.ItemReader).toEqual({
-          Resource: 'arn:<AWS::Partition>:states:::s3:getObject',
+          Resource: 'arn:aws:states:::s3:getObject',
           ReaderConfig:
             format === 'json'
               ? { InputType: 'JSON' }
@@ -247,7 +230,7 @@ describe('with largeRuns on', () => {
         expect(map.ItemsPath).toBeUndefined();
         // The results go to S3, so the output stays small whatever the number of children.
         expect(map.ResultWriter).toEqual({
-          Resource: 'arn:<AWS::Partition>:states:::s3:putObject',
+          Resource: 'arn:aws:states:::s3:putObject',
           Parameters: { Bucket: `<${ids.bucket}>`, Prefix: 'results' },
         });
         expect(map.ResultSelector).toEqual({
@@ -266,7 +249,7 @@ describe('with largeRuns on', () => {
         const start = processor.States[names.startState];
         expect(start).toMatchObject({
           Type: 'Task',
-          Resource: 'arn:<AWS::Partition>:states:::states:startExecution.sync:2',
+          Resource: 'arn:aws:states:::states:startExecution.sync:2',
           End: true,
           ResultSelector: {
             'runId.$': '$.Output.runId',
@@ -594,7 +577,12 @@ describe('cdk-nag (AwsSolutions) with largeRuns on', () => {
     ['default settings', {}],
     [
       'a configured app bundle, schedule and tuning',
-      { appBundleIdentifier: UUID, schedule: 'rate(1 day)', largeRunMaxConcurrency: 50 },
+      {
+        appBundleIdentifier: UUID,
+        schedule: 'rate(1 day)',
+        scheduleInput: { taskIdList: [UUID] },
+        largeRunMaxConcurrency: 50,
+      },
     ],
   ])('finds nothing unacknowledged with %s', (_name, context) => {
     expectNoUnacknowledgedFindings(synth({ largeRuns: true, ...context }, true).app);

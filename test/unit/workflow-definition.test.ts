@@ -1,8 +1,8 @@
 /**
  * The state machine definition that deploys (rendered from the synthesized template), checked as ASL.
  */
+import { COMPLETION_DETAIL_FIELDS, CompletionEvent } from '../../lambda/contract/events';
 import { Actions, ErrorNames, FATAL_ERRORS, RETRYABLE_ERRORS } from '../../lambda/contract/workflow';
-import { buildApp } from '../../lib/app';
 import { StateNames } from '../../lib/poll-workflow';
 import { PLACEHOLDER_FUNCTION_ARN, renderStateMachineDefinition } from '../../lib/render';
 
@@ -27,6 +27,7 @@ interface State extends Json {
   Default?: string;
   Choices?: { Variable: string; StringEquals?: string; Next: string }[];
   Retry?: Retrier[];
+  ResultPath?: string | null;
   Catch?: Catcher[];
   Parameters?: Json;
 }
@@ -96,17 +97,93 @@ describe('the rendered definition', () => {
     });
   });
 
-  test('Done? routes DONE to Summarize → Succeeded and TIMED_OUT to DeadlineExceeded', () => {
+  test('Done? routes DONE to Summarize → AnnounceSucceeded → Succeeded, TIMED_OUT to AnnounceTimedOut → DeadlineExceeded', () => {
     expect(states[StateNames.Done].Choices).toEqual([
       { Variable: '$.status', StringEquals: 'DONE', Next: StateNames.Summarize },
-      { Variable: '$.status', StringEquals: 'TIMED_OUT', Next: StateNames.DeadlineExceeded },
+      { Variable: '$.status', StringEquals: 'TIMED_OUT', Next: StateNames.AnnounceTimedOut },
     ]);
     expect(states[StateNames.Summarize]).toMatchObject({
       Type: 'Pass',
       Parameters: { 'runId.$': '$.runId', 'counts.$': '$.counts', 'cycles.$': '$.cycle' },
-      Next: StateNames.Succeeded,
+      Next: StateNames.AnnounceSucceeded,
     });
+    expect(states[StateNames.AnnounceSucceeded].Next).toBe(StateNames.Succeeded);
+    expect(states[StateNames.AnnounceTimedOut].Next).toBe(StateNames.DeadlineExceeded);
     expect(states[StateNames.Succeeded].Type).toBe('Succeed');
+  });
+
+  describe('the completion event', () => {
+    const announcers = [
+      [StateNames.AnnounceSucceeded, 'SUCCEEDED', StateNames.Succeeded],
+      [StateNames.AnnounceTimedOut, 'TIMED_OUT', StateNames.DeadlineExceeded],
+      [StateNames.AnnounceFailed, 'FAILED', StateNames.Failed],
+    ] as const;
+
+    test.each(announcers)(
+      '%s sends one event to the default bus, outcome %s, then goes on to %s',
+      (name, outcome, next) => {
+        // Prepare: the state as rendered.
+        const state = states[name];
+        const entries = (state.Parameters as { Entries: Json[] }).Entries;
+        // Assess: a native putEvents task, one entry, our source and detail-type, no bus named (default).
+        expect(state).toMatchObject({
+          Type: 'Task',
+          Resource: 'arn:aws:states:::events:putEvents',
+          ResultPath: null,
+          Next: next,
+        });
+        expect(entries).toHaveLength(1);
+        expect(entries[0]).toMatchObject({
+          Source: CompletionEvent.source,
+          DetailType: CompletionEvent.detailType,
+        });
+        expect(entries[0].EventBusName).toBeUndefined();
+        const detail = entries[0].Detail as Json;
+        expect(detail.outcome).toBe(outcome);
+        expect(Object.keys(detail).map((k) => k.replace(/\.\$$/, ''))).toEqual(
+          COMPLETION_DETAIL_FIELDS.filter((f) => f !== 'errorName' || outcome === 'FAILED'),
+        );
+        expect(detail).toMatchObject({
+          'runId.$': '$$.Execution.Name',
+          'counts.$': '$.counts',
+          'startedAt.$': '$$.Execution.StartTime',
+          'endedAt.$': '$$.State.EnteredTime',
+          'executionArn.$': '$$.Execution.Id',
+        });
+        expect(String(detail['executionUrl.$'])).toMatch(
+          /^States\.Format\('https:\/\/us-east-1\.console\.aws\.amazon\.com\/states\/.*\{\}', \$\$\.Execution\.Id\)$/,
+        );
+        expect(String(detail.resultsTableUrl)).toMatch(
+          /^https:\/\/us-east-1\.console\.aws\.amazon\.com\/dynamodbv2\/.*table=<\w+>$/,
+        );
+        // A failed send never changes the outcome: retried on task failures, then caught into the next state.
+        expect(state.Retry?.map((r) => r.ErrorEquals)).toEqual([['States.TaskFailed']]);
+        expect(state.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: null, Next: next }]);
+      },
+    );
+
+    test('holds no address or name: no path of the detail reads the input beyond the counts and the error name', () => {
+      for (const [name] of announcers) {
+        const detail = (states[name].Parameters as { Entries: { Detail: Json }[] }).Entries[0].Detail;
+        const paths = Object.entries(detail)
+          .filter(([k]) => k.endsWith('.$'))
+          .map(([, v]) => String(v))
+          .filter((v) => v.startsWith('$.'));
+        expect(paths.every((p) => p === '$.counts' || p === '$.error.Error')).toBe(true);
+        expect(JSON.stringify(detail)).not.toMatch(/email|fullName|firstName|lastName|userId|\$\.input/i);
+      }
+    });
+
+    test('a run that fails at Start goes through StartFailed: only the error and zero counts go on', () => {
+      expect(states[StateNames.StartFailed]).toMatchObject({
+        Type: 'Pass',
+        Parameters: {
+          'error.$': '$',
+          counts: { total: 0, pending: 0, COMPLETED: 0, FAILED: 0, EXPIRED: 0, NOT_FOUND: 0, TIMED_OUT: 0 },
+        },
+        Next: StateNames.RecordFailure,
+      });
+    });
   });
 
   test('the deadline path ends in a Fail with PollDeadlineExceeded and a cause', () => {
@@ -140,7 +217,6 @@ describe('the rendered definition', () => {
       },
     ],
     [StateNames.Poll, { action: Actions.poll, 'state.$': '$' }],
-    [StateNames.RecordFailure, { action: Actions.fail, 'runId.$': '$$.Execution.Name', 'error.$': '$' }],
   ])('%s invokes the function through lambda:invoke with its payload, keeping $.Payload', (name, payload) => {
     expect(states[name]).toMatchObject({
       Type: 'Task',
@@ -148,6 +224,27 @@ describe('the rendered definition', () => {
       OutputPath: '$.Payload',
       Parameters: { FunctionName: PLACEHOLDER_FUNCTION_ARN, Payload: payload },
     });
+  });
+
+  test('RecordFailure hands the caught error to the function and puts the recorded one in its place', () => {
+    expect(states[StateNames.RecordFailure]).toMatchObject({
+      Type: 'Task',
+      Resource: 'arn:aws:states:::lambda:invoke',
+      Parameters: {
+        FunctionName: PLACEHOLDER_FUNCTION_ARN,
+        Payload: { action: Actions.fail, 'runId.$': '$$.Execution.Name', 'error.$': '$.error' },
+      },
+      ResultSelector: { 'Error.$': '$.Payload.Error', 'Cause.$': '$.Payload.Cause' },
+      ResultPath: '$.error',
+    });
+  });
+
+  test('an unhandled function error (Lambda.Unknown) is retried as the timeout is, once', () => {
+    for (const name of [StateNames.Start, StateNames.Poll, StateNames.RecordFailure]) {
+      const timeout = (states[name].Retry ?? []).find((r) => r.ErrorEquals.includes('Sandbox.Timedout'));
+      expect(timeout?.ErrorEquals).toEqual(['Sandbox.Timedout', 'Lambda.Unknown']);
+      expect(timeout?.MaxAttempts).toBe(1);
+    }
   });
 
   test.each([StateNames.Start, StateNames.Poll, StateNames.RecordFailure])(
@@ -168,28 +265,30 @@ describe('the rendered definition', () => {
     },
   );
 
-  test.each([StateNames.Start, StateNames.Poll])(
-    '%s catches exactly the fatal errors first, then everything, into RecordFailure',
-    (name) => {
-      const [fatal, rest, ...more] = states[name].Catch ?? [];
-      expect(fatal.ErrorEquals).toEqual([...FATAL_ERRORS]);
-      expect(fatal.Next).toBe(StateNames.RecordFailure);
-      expect(rest.ErrorEquals).toEqual(['States.ALL']);
-      expect(rest.Next).toBe(StateNames.RecordFailure);
-      expect(more).toEqual([]);
-    },
-  );
+  test.each([
+    [StateNames.Start, StateNames.StartFailed, undefined],
+    [StateNames.Poll, StateNames.RecordFailure, '$.error'],
+  ])('%s catches exactly the fatal errors first, then everything, into %s', (name, target, resultPath) => {
+    const [fatal, rest, ...more] = states[name].Catch ?? [];
+    expect(fatal.ErrorEquals).toEqual([...FATAL_ERRORS]);
+    expect(fatal.Next).toBe(target);
+    expect(fatal.ResultPath).toBe(resultPath);
+    expect(rest.ErrorEquals).toEqual(['States.ALL']);
+    expect(rest.Next).toBe(target);
+    expect(rest.ResultPath).toBe(resultPath);
+    expect(more).toEqual([]);
+  });
 
-  test('RecordFailure ends in Failed, which fails with the caught error even if recording fails', () => {
+  test('RecordFailure ends in AnnounceFailed → Failed, which fails with the error even if recording fails', () => {
     const record = states[StateNames.RecordFailure];
-    expect(record.Next).toBe(StateNames.Failed);
+    expect(record.Next).toBe(StateNames.AnnounceFailed);
     expect(record.Catch).toEqual([
-      { ErrorEquals: ['States.ALL'], ResultPath: '$.recordFailureError', Next: StateNames.Failed },
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.recordFailureError', Next: StateNames.AnnounceFailed },
     ]);
     expect(states[StateNames.Failed]).toMatchObject({
       Type: 'Fail',
-      ErrorPath: '$.Error',
-      CausePath: '$.Cause',
+      ErrorPath: '$.error.Error',
+      CausePath: '$.error.Cause',
     });
   });
 
@@ -205,11 +304,6 @@ describe('the rendered definition', () => {
       expect(['Arguments', 'Output', 'Assign']).not.toContain(key);
       if (typeof value === 'string') expect(value).not.toMatch(/^\{%.*%\}$/s);
     }
-  });
-
-  test('is what PollWorkflow.renderDefinition() gives without a synth', () => {
-    const { stack } = buildApp({ 'aws:cdk:bundling-stacks': [] }, { nag: false });
-    expect(stack.workflow.renderDefinition()).toEqual(definition);
   });
 
   test('times out after the deadline plus a margin that covers the last wait', () => {
