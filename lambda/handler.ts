@@ -5,7 +5,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { MetricNames } from './contract/stack';
+import { MetricNames, SERVICE_NAME } from './contract/stack';
 import { Actions } from './contract/workflow';
 import { recordFailure } from './core/fail';
 import { parseLoopState } from './core/input';
@@ -14,13 +14,10 @@ import { type CycleReport, pollCycle } from './core/poll';
 import { startRun } from './core/start';
 import { createRuntime, type PollerRuntime } from './runtime';
 import { InvalidInputError, isPollerError } from './shared/errors';
-import { redactEmails } from './shared/redact';
+import { redactAndTruncate } from './shared/redact';
 
-export const logger = new Logger({ serviceName: 'appfabric-access-poller' });
-export const metrics = new Metrics({
-  namespace: MetricNames.namespace,
-  serviceName: 'appfabric-access-poller',
-});
+export const logger = new Logger({ serviceName: SERVICE_NAME });
+export const metrics = new Metrics({ namespace: MetricNames.namespace, serviceName: SERVICE_NAME });
 
 /** What a poll cycle did, as metrics: counts only, never task IDs or people. */
 function addCycleMetrics(report: CycleReport): void {
@@ -56,7 +53,11 @@ export function makeHandler(getRuntime: () => PollerRuntime) {
           return state;
         }
         case Actions.poll: {
-          const { state, report } = await pollCycle(parseLoopState(event.state), runtime.deps);
+          // The invocation's own clock: the cycle starts no call that would run past the function's timeout.
+          const remainingTimeMs = context ? () => context.getRemainingTimeInMillis() : undefined;
+          const { state, report } = await pollCycle(parseLoopState(event.state), runtime.deps, {
+            remainingTimeMs,
+          });
           addCycleMetrics(report);
           return state;
         }
@@ -76,7 +77,7 @@ export function makeHandler(getRuntime: () => PollerRuntime) {
       logger.error('action failed', {
         action: String(event?.action),
         errorName: (error as Error)?.name,
-        errorMessage: redactEmails(String((error as Error)?.message)),
+        errorMessage: redactAndTruncate(String((error as Error)?.message), 1000),
         retryable: isPollerError(error) ? error.retryable : undefined,
       });
       throw error;

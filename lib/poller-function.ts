@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { UUID_PATTERN } from '../lambda/contract/limits';
 import { EnvNames, RUNTIME_SETTING_KEYS } from '../lambda/contract/settings';
-import { MetricNames } from '../lambda/contract/stack';
+import { MetricNames, SERVICE_NAME } from '../lambda/contract/stack';
 import type { PollerSettings } from './config';
 import { acknowledgeWildcardResource } from './nag';
 
@@ -38,8 +38,8 @@ export const POLLER_BUNDLE = {
   alias: { '@aws-sdk/credential-provider-node': './lambda/lambda-credentials.ts' },
 } as const;
 
-/** The Powertools service name of the function. */
-export const SERVICE_NAME = 'appfabric-access-poller';
+/** The Powertools service name of the function: one constant, in the contract the handler reads too. */
+export { SERVICE_NAME };
 
 /** The AppFabric actions the function calls. */
 export const APPFABRIC_ACTIONS = [

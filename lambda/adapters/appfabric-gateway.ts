@@ -46,6 +46,7 @@ export function toPollerError(error: unknown, operation: string): Error {
   const options = { cause: error };
   const status = e.$metadata?.httpStatusCode;
   const what = redactEmails(`${operation}: ${e.name}: ${e.message}`);
+  // Every text from the service goes through redaction, the field list's messages too.
   switch (e.name) {
     case 'ThrottlingException':
       return new AppFabricThrottledError(what, retryAfter(e.retryAfterSeconds), options);
@@ -56,7 +57,7 @@ export function toPollerError(error: unknown, operation: string): Error {
     case 'ResourceNotFoundException':
       return new AppBundleNotFoundError(what, options);
     case 'ValidationException': {
-      const fields = (e.fieldList ?? []).map((f) => `${f.name}: ${f.message}`).join('; ');
+      const fields = redactEmails((e.fieldList ?? []).map((f) => `${f.name}: ${f.message}`).join('; '));
       return new AppFabricValidationError(fields ? `${what} (${fields})` : what, options);
     }
   }

@@ -48,4 +48,28 @@ export const defaultSleep = (ms: number): Promise<void> =>
     setTimeout(resolve, ms);
   });
 
+/** How an adapter retries what the SDK's own retries left undone (unprocessed items, a lost write). */
+export interface RetryPolicy {
+  /** Tries, the first included. */
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+/**
+ * The adapters' one retry loop: runs `step` until it answers `done`, at most `policy.attempts` times, with
+ * backoff and jitter between tries. Returns the last answer, done or not: the caller says what not done means.
+ */
+export async function retrying<R extends { done: boolean }>(
+  policy: RetryPolicy,
+  step: (attempt: number) => Promise<R>,
+): Promise<R> {
+  for (let attempt = 1; ; attempt++) {
+    if (attempt > 1) await policy.sleep(backoffDelayMs(attempt - 1, policy.baseDelayMs, policy.maxDelayMs));
+    const result = await step(attempt);
+    if (result.done || attempt >= Math.max(1, policy.attempts)) return result;
+  }
+}
+
 export { chunk, mapWithConcurrency } from '../core/concurrency';

@@ -48,6 +48,8 @@ const RUN_RECORD_FIELDS: Record<keyof RunRecord, true> = {
   counts: true,
   errorName: true,
   errorCause: true,
+  cycle: true,
+  lastPolledAt: true,
   expiresAt: true,
 };
 export const runRecordFields = Object.keys(RUN_RECORD_FIELDS) as (keyof RunRecord)[];
@@ -78,11 +80,6 @@ const requireText = (value: unknown, field: string): string => {
 /** The email as the byEmail index keys it. */
 export const emailKeyOf = (email: string): string => email.trim().toLowerCase();
 
-export const taskKey = (runId: string, taskId: string) => ({
-  [TableSchema.partitionKey]: Keys.runPk(runId),
-  [TableSchema.sortKey]: Keys.taskSk(taskId),
-});
-
 /** The item for one task record. `path` names the record in errors, e.g. `records[3]`. */
 export const toTaskItem = (record: TaskRecord, path = 'record'): Item => {
   const runId = requireText(record.runId, `${path}.runId`);
@@ -93,7 +90,7 @@ export const toTaskItem = (record: TaskRecord, path = 'record'): Item => {
   }
   const item: Item = {
     ...pick<TaskRecord>(record as unknown as Item, taskRecordFields),
-    ...taskKey(runId, taskId),
+    ...Keys.task(runId, taskId),
   };
   // Index key attributes cannot hold an empty string: an empty app or email is stored as absent.
   if (record.app === '') delete item.app;
@@ -109,17 +106,15 @@ export const toTaskItem = (record: TaskRecord, path = 'record'): Item => {
 /** A plain TaskRecord: keys and index attributes stripped. */
 export const fromTaskItem = (item: Item): TaskRecord => pick<TaskRecord>(item, taskRecordFields);
 
-export const runKey = (runId: string) => ({
-  [TableSchema.partitionKey]: Keys.runPk(runId),
-  [TableSchema.sortKey]: Keys.runSk,
-});
+/** The run record's key (kept for the results reader): {@link Keys.run}. */
+export const runKey = Keys.run;
 
 export const toRunItem = (run: RunRecord): Item => {
   const runId = requireText(run.runId, 'run.runId');
   requireText(run.startedAt, 'run.startedAt');
   return {
     ...pick<RunRecord>(run as unknown as Item, runRecordFields),
-    ...runKey(runId),
+    ...Keys.run(runId),
     [IndexAttributes.runListKey]: Keys.runListKey,
   };
 };

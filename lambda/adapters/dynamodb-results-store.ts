@@ -11,29 +11,30 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { Limits } from '../contract/limits';
-import type { TerminalStatus } from '../contract/statuses';
-import { TableSchema } from '../contract/table';
+import { AppFabricTerminalStatuses, PollerStatuses, type TerminalStatus } from '../contract/statuses';
+import { Keys, TableSchema } from '../contract/table';
 import type { RunRecord, TaskRecord } from '../core/model';
-import type { ResultsStore, WriteReport } from '../core/ports';
+import type { ResultsStore, RunProgress, WriteReport } from '../core/ports';
 import { ResultsStoreUnavailableError } from '../shared/errors';
 import {
-  backoffDelayMs,
   chunk,
   defaultDocumentClient,
   defaultSleep,
+  errorName,
   mapWithConcurrency,
+  type RetryPolicy,
+  retrying,
   unavailable,
 } from './dynamo-client';
-import { fromRunItem, type Item, runKey, toRunItem, toTaskItem } from './dynamodb-items';
+import { fromRunItem, type Item, toRunItem, toTaskItem } from './dynamodb-items';
 
 /** BatchGetItem max keys. */
 const BATCH_GET_MAX_KEYS = 100;
 const STATUS_FIELD = 'resultStatus' satisfies keyof TaskRecord;
-/** Statuses the poller decides itself; they never replace a result AppFabric gave. */
-const POLLER_STATUSES: ReadonlySet<unknown> = new Set<TerminalStatus>(['NOT_FOUND', 'TIMED_OUT']);
-const APPFABRIC_STATUSES: ReadonlySet<unknown> = new Set<TerminalStatus>(['COMPLETED', 'FAILED', 'EXPIRED']);
+const OUTCOME_FIELD = 'outcome' satisfies keyof RunRecord;
 
 export interface DynamoDbResultsStoreOptions {
   tableName: string;
@@ -85,20 +86,19 @@ const recordKey = (item: Item): TaskRecordKey => ({ runId: String(item.runId), t
 export class DynamoDbResultsStore implements ResultsStore {
   private readonly tableName: string;
   private readonly client: DynamoDBDocumentClient;
-  private readonly maxAttempts: number;
-  private readonly baseDelayMs: number;
-  private readonly maxDelayMs: number;
+  private readonly retry: RetryPolicy;
   private readonly concurrency: number;
-  private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(options: DynamoDbResultsStoreOptions) {
     this.tableName = options.tableName;
     this.client = options.client ?? defaultDocumentClient();
-    this.maxAttempts = Math.max(1, options.maxAttempts ?? 8);
-    this.baseDelayMs = options.baseDelayMs ?? 50;
-    this.maxDelayMs = options.maxDelayMs ?? 5_000;
+    this.retry = {
+      attempts: Math.max(1, options.maxAttempts ?? 8),
+      baseDelayMs: options.baseDelayMs ?? 50,
+      maxDelayMs: options.maxDelayMs ?? 5_000,
+      sleep: options.sleep ?? defaultSleep,
+    };
     this.concurrency = Math.max(1, options.concurrency ?? 4);
-    this.sleep = options.sleep ?? defaultSleep;
   }
 
   async putTaskRecords(records: readonly TaskRecord[]): Promise<WriteReport> {
@@ -118,7 +118,10 @@ export class DynamoDbResultsStore implements ResultsStore {
     const toWrite = items.filter((item) => {
       const storedStatus = stored.get(keyString(item));
       if (storedStatus === item[STATUS_FIELD]) return false;
-      if (POLLER_STATUSES.has(item[STATUS_FIELD]) && APPFABRIC_STATUSES.has(storedStatus)) {
+      if (
+        PollerStatuses.has(String(item[STATUS_FIELD])) &&
+        AppFabricTerminalStatuses.has(String(storedStatus))
+      ) {
         kept.push({ taskId: String(item.taskId), resultStatus: storedStatus as TerminalStatus });
         return false;
       }
@@ -151,7 +154,7 @@ export class DynamoDbResultsStore implements ResultsStore {
     if (notWritten.length > 0) {
       const reason =
         cause === undefined
-          ? `still unprocessed after ${this.maxAttempts} attempts`
+          ? `still unprocessed after ${this.retry.attempts} attempts`
           : `BatchWriteItem failed: ${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)}`;
       throw new TaskRecordsNotWrittenError(
         `${notWritten.length} of ${toWrite.length} task records not written to table ${this.tableName} ` +
@@ -173,10 +176,41 @@ export class DynamoDbResultsStore implements ResultsStore {
     }
   }
 
-  async getRunRecord(runId: string): Promise<RunRecord | undefined> {
+  async putRunProgress(progress: RunProgress): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: Keys.run(progress.runId),
+          UpdateExpression: 'SET #counts = :counts, #cycle = :cycle, #polled = :polled',
+          ConditionExpression:
+            'attribute_exists(#pk) AND #outcome = :running AND (attribute_not_exists(#cycle) OR #cycle < :cycle)',
+          ExpressionAttributeNames: {
+            '#pk': TableSchema.partitionKey,
+            '#counts': 'counts' satisfies keyof RunRecord,
+            '#cycle': 'cycle' satisfies keyof RunRecord,
+            '#polled': 'lastPolledAt' satisfies keyof RunRecord,
+            '#outcome': OUTCOME_FIELD,
+          },
+          ExpressionAttributeValues: {
+            ':counts': progress.counts,
+            ':cycle': progress.cycle,
+            ':polled': progress.lastPolledAt,
+            ':running': 'RUNNING' satisfies RunRecord['outcome'],
+          },
+        }),
+      );
+    } catch (error) {
+      // Ended, missing, or already further on: the stored record stands.
+      if (errorName(error) === 'ConditionalCheckFailedException') return;
+      throw unavailable('UpdateItem', this.tableName, error);
+    }
+  }
+
+  async getRun(runId: string): Promise<RunRecord | undefined> {
     try {
       const out = await this.client.send(
-        new GetCommand({ TableName: this.tableName, Key: runKey(runId), ConsistentRead: true }),
+        new GetCommand({ TableName: this.tableName, Key: Keys.run(runId), ConsistentRead: true }),
       );
       return out.Item ? fromRunItem(out.Item) : undefined;
     } catch (error) {
@@ -193,14 +227,7 @@ export class DynamoDbResultsStore implements ResultsStore {
     }));
     await mapWithConcurrency(chunk(keys, BATCH_GET_MAX_KEYS), this.concurrency, async (batch) => {
       let pending: Item[] = batch;
-      for (let attempt = 1; pending.length > 0; attempt++) {
-        if (attempt > this.maxAttempts) {
-          throw new ResultsStoreUnavailableError(
-            `DynamoDB BatchGetItem on table ${this.tableName} left ${pending.length} keys unprocessed after ` +
-              `${this.maxAttempts} attempts; no task record was written`,
-          );
-        }
-        if (attempt > 1) await this.sleep(backoffDelayMs(attempt - 1, this.baseDelayMs, this.maxDelayMs));
+      const result = await retrying(this.retry, async () => {
         let out: BatchGetCommandOutput;
         try {
           out = await this.client.send(
@@ -226,6 +253,13 @@ export class DynamoDbResultsStore implements ResultsStore {
           stored.set(keyString(found), found[STATUS_FIELD]);
         }
         pending = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+        return { done: pending.length === 0 };
+      });
+      if (!result.done) {
+        throw new ResultsStoreUnavailableError(
+          `DynamoDB BatchGetItem on table ${this.tableName} left ${pending.length} keys unprocessed after ` +
+            `${this.retry.attempts} attempts; no task record was written`,
+        );
       }
     });
     return stored;
@@ -235,8 +269,7 @@ export class DynamoDbResultsStore implements ResultsStore {
   private async writeBatch(batch: Item[]): Promise<BatchOutcome> {
     const outcome: BatchOutcome = { written: 0, requests: 0, notWritten: [] };
     let pending = batch;
-    for (let attempt = 1; pending.length > 0 && attempt <= this.maxAttempts; attempt++) {
-      if (attempt > 1) await this.sleep(backoffDelayMs(attempt - 1, this.baseDelayMs, this.maxDelayMs));
+    const result = await retrying(this.retry, async () => {
       outcome.requests++;
       let out: BatchWriteCommandOutput;
       try {
@@ -246,15 +279,19 @@ export class DynamoDbResultsStore implements ResultsStore {
           }),
         );
       } catch (error) {
-        return { ...outcome, notWritten: pending, error };
+        return { done: true, error };
       }
       const left = (out.UnprocessedItems?.[this.tableName] ?? [])
         .map((request) => request.PutRequest?.Item)
         .filter((item): item is Item => item !== undefined);
       outcome.written += pending.length - left.length;
       pending = left;
-    }
-    outcome.notWritten = pending;
-    return outcome;
+      return { done: left.length === 0, error: undefined as unknown };
+    });
+    return {
+      ...outcome,
+      notWritten: pending,
+      ...(result.error === undefined ? {} : { error: result.error }),
+    };
   }
 }

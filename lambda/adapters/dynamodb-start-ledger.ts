@@ -5,19 +5,22 @@
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Keys, TableSchema } from '../contract/table';
 import type { StartLedger, StartRecord } from '../core/ports';
-import { backoffDelayMs, defaultDocumentClient, defaultSleep, errorName, unavailable } from './dynamo-client';
+import {
+  defaultDocumentClient,
+  defaultSleep,
+  errorName,
+  type RetryPolicy,
+  retrying,
+  unavailable,
+} from './dynamo-client';
 
-const key = (runId: string, emailHash: string) => ({
-  [TableSchema.partitionKey]: Keys.runPk(runId),
-  [TableSchema.sortKey]: Keys.startSk(emailHash),
-});
+const key = Keys.start;
 
 export class DynamoDbStartLedger implements StartLedger {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
 
-  private readonly attempts: number;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly retry: RetryPolicy;
 
   constructor(options: {
     tableName: string;
@@ -27,8 +30,12 @@ export class DynamoDbStartLedger implements StartLedger {
     sleep?: (ms: number) => Promise<void>;
   }) {
     this.tableName = options.tableName;
-    this.attempts = Math.max(1, options.attempts ?? 4);
-    this.sleep = options.sleep ?? defaultSleep;
+    this.retry = {
+      attempts: Math.max(1, options.attempts ?? 4),
+      baseDelayMs: 50,
+      maxDelayMs: 2_000,
+      sleep: options.sleep ?? defaultSleep,
+    };
     this.client = options.client ?? defaultDocumentClient();
   }
 
@@ -72,7 +79,7 @@ export class DynamoDbStartLedger implements StartLedger {
           ExpressionAttributeValues: { ':state': options.ifState },
         }
       : {};
-    for (let attempt = 1; ; attempt++) {
+    const result = await retrying(this.retry, async () => {
       try {
         await this.client.send(
           new PutCommand({
@@ -81,13 +88,14 @@ export class DynamoDbStartLedger implements StartLedger {
             ...condition,
           }),
         );
-        return true;
+        return { done: true, stored: true };
       } catch (error) {
-        if (errorName(error) === 'ConditionalCheckFailedException') return false;
-        if (attempt >= this.attempts) throw unavailable('PutItem', this.tableName, error);
-        await this.sleep(backoffDelayMs(attempt, 50, 2_000));
+        if (errorName(error) === 'ConditionalCheckFailedException') return { done: true, stored: false };
+        return { done: false, stored: false, error };
       }
-    }
+    });
+    if (!result.done) throw unavailable('PutItem', this.tableName, result.error);
+    return result.stored;
   }
 
   async remove(runId: string, emailHash: string): Promise<void> {

@@ -13,6 +13,14 @@ export const Limits = {
   maxTaskIdsInInput: 6_500,
   /** Most addresses one execution accepts. */
   maxEmailsPerRun: 100,
+  /** App authorizations an app bundle holds at most: StartUserAccessTasks starts one task each per address. */
+  maxAppAuthorizationsPerBundle: 50,
+  /** Distinct app/tenant pairs a run state remembers (a bundle has at most 50; room for tenants seen later). */
+  maxAppRefsPerRun: 100,
+  /** Step Functions' payload quota (execution input, state input and output), bytes: 256 KiB. */
+  stepFunctionsPayloadBytes: 262_144,
+  /** DynamoDB's item size limit, bytes: 400 KB. */
+  dynamoDbItemBytes: 400 * 1024,
 } as const;
 
 /** Field Step Functions adds to a child execution's input to link it to its parent: accepted and ignored. */

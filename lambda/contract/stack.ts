@@ -1,3 +1,6 @@
+/** The Powertools service name of the function (its logs and metrics). */
+export const SERVICE_NAME = 'appfabric-access-poller';
+
 /** The stack and the outputs that tools (the query CLI) look up. */
 export const StackNames = {
   stackName: 'AppFabricAccessPoller',

@@ -25,21 +25,35 @@ export const TableSchema = {
   },
 } as const;
 
+const runPk = (runId: string) => `RUN#${runId}`;
+const taskSk = (taskId: string) => `TASK#${taskId}`;
+const startSk = (emailHash: string) => `START#${emailHash}`;
+
 /** Key values. Every item of a run shares its partition, so a run reads back with one Query. */
 export const Keys = {
-  runPk: (runId: string) => `RUN#${runId}`,
-  taskSk: (taskId: string) => `TASK#${taskId}`,
+  runPk,
+  taskSk,
   taskSkPrefix: 'TASK#',
   /** The run's summary record. */
   runSk: 'RUN',
   /** The run's loop state: pending task IDs, misses, counts, cycle. */
   stateSk: 'STATE',
   /** What StartUserAccessTasks returned for one address of the run (keyed by a hash, not the address). */
-  startSk: (emailHash: string) => `START#${emailHash}`,
+  startSk,
   startSkPrefix: 'START#',
   /** Constant partition of the runsByStart index. */
   runListKey: 'RUN',
   /** Sort key of the byApp index: tenant first so a tenant is a prefix, then time for newest-first. */
   tenantKey: (tenantId: string | undefined, recordedAt: string, taskId: string) =>
     `${tenantId ?? '-'}#${recordedAt}#${taskId}`,
+
+  /** Whole primary keys ({ pk, sk }) of each item kind: the one way adapters address an item. */
+  task: (runId: string, taskId: string) => primaryKey(runPk(runId), taskSk(taskId)),
+  run: (runId: string) => primaryKey(runPk(runId), 'RUN'),
+  state: (runId: string) => primaryKey(runPk(runId), 'STATE'),
+  start: (runId: string, emailHash: string) => primaryKey(runPk(runId), startSk(emailHash)),
 } as const;
+
+function primaryKey(pk: string, sk: string): Record<string, string> {
+  return { [TableSchema.partitionKey]: pk, [TableSchema.sortKey]: sk };
+}

@@ -15,5 +15,3 @@ export interface PollerDeps {
   now: () => Date;
   log: Log;
 }
-
-export const silentLog: Log = { info: () => {}, warn: () => {} };

@@ -5,10 +5,13 @@
  */
 import { createHash } from 'node:crypto';
 import { UUID_PATTERN } from '../contract/limits';
+import { ErrorNames } from '../contract/workflow';
 import { isPollerError } from '../shared/errors';
+import { redactEmails } from '../shared/redact';
 import { mapWithConcurrency } from './concurrency';
 import type { Log } from './deps';
-import type { AccessTasksGateway, StartLedger, StartRecord } from './ports';
+import type { AppRef } from './model';
+import type { AccessTasksGateway, StartedTaskRef, StartLedger, StartRecord } from './ports';
 import { expiresAt } from './records';
 import type { StartTasksForEmails } from './start';
 
@@ -30,13 +33,13 @@ export function makeStartTasksForEmails(deps: EmailStartDeps): StartTasksForEmai
     // must not be left half-recorded for the retry.
     const outcomes = await mapWithConcurrency(emails, deps.concurrency ?? 4, (email) =>
       startOne(run, email, deps).then(
-        (taskIds) => ({ taskIds }),
+        (tasks) => ({ tasks }),
         (error: unknown) => ({ error }),
       ),
     );
     const failed = outcomes.find((o): o is { error: unknown } => 'error' in o);
     if (failed) throw failed.error;
-    return outcomes.flatMap((o) => ('taskIds' in o ? o.taskIds : []));
+    return outcomes.flatMap((o) => ('tasks' in o ? o.tasks : []));
   };
 }
 
@@ -44,7 +47,7 @@ async function startOne(
   run: { runId: string; appBundleIdentifier: string },
   email: string,
   deps: EmailStartDeps,
-): Promise<string[]> {
+): Promise<StartedTaskRef[]> {
   const hash = emailHash(email);
   const at = deps.now();
   const base: StartRecord = {
@@ -74,7 +77,7 @@ async function startOne(
       });
       return [];
     }
-    return known?.taskIds ?? [];
+    return refsOf(known?.taskIds ?? [], known?.apps, email);
   }
   let tasks: Awaited<ReturnType<AccessTasksGateway['start']>>;
   try {
@@ -85,7 +88,7 @@ async function startOne(
       await deps.ledger.remove(run.runId, hash);
       throw error;
     }
-    if (isPollerError(error) && error.name === 'AppFabricValidationError') {
+    if (isPollerError(error) && error.name === ErrorNames.AppFabricValidation) {
       // This address was refused; the other addresses go on. The message may echo the address: keep only the code.
       await deps.ledger.put({ ...base, state: 'REJECTED', errors: [{ errorCode: 'ValidationException' }] });
       deps.log.warn('address rejected', { runId: run.runId, emailHash: hash.slice(0, 12) });
@@ -94,21 +97,36 @@ async function startOne(
     await deps.ledger.remove(run.runId, hash);
     throw error;
   }
-  const taskIds = tasks
-    .map((t) => t.taskId?.toLowerCase())
-    .filter((id): id is string => id !== undefined && UUID_PATTERN.test(id));
+  const started = tasks
+    .map((t): AppRef & { taskId?: string } => ({
+      taskId: t.taskId?.toLowerCase(),
+      app: t.app,
+      tenantId: t.tenantId,
+    }))
+    .filter((t): t is AppRef & { taskId: string } => t.taskId !== undefined && UUID_PATTERN.test(t.taskId));
+  const taskIds = started.map((t) => t.taskId);
+  const apps = started.map(({ app, tenantId }) => ({ app, tenantId }));
   const errors = tasks
     .filter((t) => t.error || !t.taskId)
     .map((t) => ({
       app: t.app,
       tenantId: t.tenantId,
       errorCode: t.error?.errorCode ?? 'NO_TASK_ID',
-      errorMessage: t.error?.errorMessage,
+      // AppFabric's text may echo the address: stored redacted, like every error field.
+      errorMessage: t.error?.errorMessage === undefined ? undefined : redactEmails(t.error.errorMessage),
     }));
   const state = taskIds.length === 0 && errors.length > 0 ? 'REJECTED' : 'STARTED';
-  if (!(await deps.ledger.put({ ...base, state, taskIds, errors }, { ifState: 'STARTING' }))) {
+  if (!(await deps.ledger.put({ ...base, state, taskIds, apps, errors }, { ifState: 'STARTING' }))) {
     // Another attempt settled this address meanwhile (as START_OUTCOME_UNKNOWN); these tasks are polled anyway.
     deps.log.warn('start record changed during the call', { runId: run.runId, emailHash: hash.slice(0, 12) });
   }
-  return taskIds;
+  return refsOf(taskIds, apps, email);
 }
+
+/** The started tasks of one address with what their records will need: app, tenant and the address. */
+const refsOf = (
+  taskIds: readonly string[],
+  apps: readonly AppRef[] | undefined,
+  email: string,
+): StartedTaskRef[] =>
+  taskIds.map((taskId, i) => ({ taskId, app: apps?.[i]?.app, tenantId: apps?.[i]?.tenantId, email }));

@@ -1,7 +1,7 @@
 /**
  * Records a run's failure and hands the state machine a clean error for its Fail state.
  */
-import { redactEmails } from '../shared/redact';
+import { redactAndTruncate } from '../shared/redact';
 import type { PollerDeps } from './deps';
 import type { RunRecord } from './model';
 import { emptyCounts, expiresAt } from './records';
@@ -35,7 +35,7 @@ export function describeError(error: unknown): FailOutput {
   } catch {
     // Not JSON: keep it as it is.
   }
-  return { Error: name, Cause: redactEmails(cause || name).slice(0, MAX_CAUSE) };
+  return { Error: redactAndTruncate(name, 200), Cause: redactAndTruncate(cause || name, MAX_CAUSE) };
 }
 
 export async function recordFailure(event: FailEvent, deps: PollerDeps): Promise<FailOutput> {
@@ -43,7 +43,7 @@ export async function recordFailure(event: FailEvent, deps: PollerDeps): Promise
   const runId = typeof event.runId === 'string' && event.runId ? event.runId : undefined;
   if (!runId) return failure;
   const now = deps.now();
-  const [run, state] = await Promise.all([deps.results.getRunRecord(runId), deps.runState.load(runId)]);
+  const [run, state] = await Promise.all([deps.results.getRun(runId), deps.runState.load(runId)]);
   const base: RunRecord = run ?? {
     runId,
     appBundleIdentifier: state?.appBundleIdentifier ?? '-',

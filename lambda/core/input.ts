@@ -51,7 +51,7 @@ export function parseTaskIdList(value: unknown, field = 'taskIdList'): string[] 
       throw new InvalidInputError(`${field}[${i}]`, `must be a string, got ${typeOf(id)}`);
     const normalized = id.trim().toLowerCase();
     if (!UUID_PATTERN.test(normalized)) {
-      throw new InvalidInputError(`${field}[${i}]`, `"${id.slice(0, 64)}" is not a task ID (UUID)`);
+      throw new InvalidInputError(`${field}[${i}]`, 'is not a task ID (UUID)');
     }
     seen.add(normalized);
   });
@@ -96,14 +96,14 @@ export function parseExecutionInput(
   defaults: { appBundleIdentifier?: string; minWaitSeconds: number },
 ): ExecutionInput {
   if (!isRecord(raw)) throw new InvalidInputError('input', `must be a JSON object, got ${typeOf(raw)}`);
-  for (const key of Object.keys(raw)) {
+  Object.keys(raw).forEach((key, i) => {
     if (!INPUT_FIELDS.has(key) && key !== PARENT_EXECUTION_ID_FIELD) {
       throw new InvalidInputError(
-        `input.${key.slice(0, 64)}`,
-        `is not a known field (expected ${[...INPUT_FIELDS].join(', ')})`,
+        'input',
+        `${describeUnknownKey(key, i)} (expected ${[...INPUT_FIELDS].join(', ')})`,
       );
     }
-  }
+  });
   const appBundleIdentifier =
     raw.appBundleIdentifier !== undefined
       ? parseAppBundleIdentifier(raw.appBundleIdentifier, 'appBundleIdentifier')
@@ -120,18 +120,51 @@ export function parseExecutionInput(
       neither ? 'is required (or give emails)' : 'must hold at least one task ID (or give emails)',
     );
   }
-  let maxWaitSeconds: number | undefined;
-  if (raw.maxWaitSeconds !== undefined) {
-    const v = raw.maxWaitSeconds;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < defaults.minWaitSeconds || v > 3600) {
-      throw new InvalidInputError(
-        'maxWaitSeconds',
-        `must be an integer from ${defaults.minWaitSeconds} to 3600, got ${JSON.stringify(v)?.slice(0, 32)}`,
-      );
-    }
-    maxWaitSeconds = v;
-  }
+  checkWorstCase(emails.length, taskIdList.length);
+  const maxWaitSeconds =
+    raw.maxWaitSeconds === undefined
+      ? undefined
+      : parseWholeNumber(raw.maxWaitSeconds, 'maxWaitSeconds', defaults.minWaitSeconds, MAX_WAIT_SECONDS);
   return { appBundleIdentifier, taskIdList, emails, maxWaitSeconds };
+}
+
+/** The longest wait an input may ask for: one hour, as the settings allow. */
+const MAX_WAIT_SECONDS = 3600;
+
+/** A whole number within bounds; the message says which way it is wrong, never echoes the value. */
+function parseWholeNumber(v: unknown, field: string, min: number, max: number): number {
+  const bounds = `from ${min} to ${max}`;
+  if (typeof v !== 'number')
+    throw new InvalidInputError(field, `must be a whole number ${bounds}, got ${typeOf(v)}`);
+  // JSON's 1e400 arrives as Infinity: out of range, not "null".
+  if (!Number.isFinite(v) || v < min || v > max)
+    throw new InvalidInputError(field, `is out of range (${bounds})`);
+  if (!Number.isInteger(v)) throw new InvalidInputError(field, `must be a whole number ${bounds}`);
+  return v;
+}
+
+/**
+ * A run may poll at most Limits.maxTasksPerRun tasks. Checked before any StartUserAccessTasks call, from
+ * the worst case (every address gets a task for each of the bundle's app authorizations): tasks started
+ * and then refused would never be polled.
+ */
+function checkWorstCase(emails: number, taskIds: number): void {
+  const perEmail = Limits.maxAppAuthorizationsPerBundle;
+  const worst = emails * perEmail + taskIds;
+  if (emails > 0 && worst > Limits.maxTasksPerRun) {
+    throw new InvalidInputError(
+      'emails',
+      `with taskIdList, a run could reach more than ${Limits.maxTasksPerRun} tasks: emails × ${perEmail} + taskIdList = ` +
+        `${emails} × ${perEmail} + ${taskIds} = ${worst} > ${Limits.maxTasksPerRun} (split the run)`,
+    );
+  }
+}
+
+/** Names an unknown key by its position; shows the key only when it cannot be personal data. */
+function describeUnknownKey(key: string, index: number): string {
+  const position = `unknown field #${index + 1}`;
+  if (/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(key)) return `${position} "${key}"`;
+  return key.includes('@') ? `${position} (not shown: it looks like an address)` : `${position} (not shown)`;
 }
 
 const COUNT_KEYS: (keyof StatusCounts)[] = [

@@ -76,5 +76,23 @@ export interface RunRecord {
   counts: StatusCounts;
   errorName?: string;
   errorCause?: string;
+  /** Poll cycles done so far; written each cycle with the counts. */
+  cycle?: number;
+  /** When the last poll cycle ended (ISO). */
+  lastPolledAt?: string;
   expiresAt?: number;
+}
+
+/** Where a task belongs, as far as the run knows: from StartUserAccessTasks or an IN_PROGRESS answer. */
+export interface AppRef {
+  app?: string;
+  tenantId?: string;
+}
+
+/**
+ * What the run knows about one task before its result: its app and tenant, and (for runs started from
+ * addresses) the person's address. Lives in the run state item only, never in the loop state.
+ */
+export interface TaskContext extends AppRef {
+  email?: string;
 }

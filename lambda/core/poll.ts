@@ -1,60 +1,75 @@
 /**
  * One poll cycle: ask AppFabric about every pending task, record the ones that finished, and tell the
- * state machine whether to wait and how long.
+ * state machine whether to wait and how long. The I/O is here, at the edges: load the run state, ask
+ * AppFabric, write the records, save the state and the run's progress; the steps between are pure
+ * (`cycle.ts`).
  *
  * Safe to run again for the same cycle (a Lambda retry): records already stored are left as they are,
  * and a cycle that an earlier attempt completed is answered from the stored run state.
+ *
+ * Every invocation ends in time: with `remainingTimeMs` (Lambda's `getRemainingTimeInMillis`), no new
+ * BatchGet call starts once the rest of the invocation would not fit the longest call seen so far plus a
+ * margin for writing records and the state. The chunks not asked stay pending, as they were.
  */
-
+import { performance } from 'node:perf_hooks';
 import { Limits } from '../contract/limits';
 import type { TerminalStatus } from '../contract/statuses';
-import {
-  AppFabricInvalidResponseError,
-  InvalidInputError,
-  isPollerError,
-  RetryAfterError,
-} from '../shared/errors';
+import { InvalidInputError, isPollerError } from '../shared/errors';
 import { chunk, mapWithConcurrency } from './concurrency';
+import { advancePending, type ChunkOutcome, nextWait, reconcileAnswers } from './cycle';
 import type { PollerDeps } from './deps';
-import type { LoopState, RunRecord, TaskRecord, UserAccessResult } from './model';
+import type { LoopState, RunRecord, TaskRecord } from './model';
 import type { RunState } from './ports';
-import { AWS_TERMINAL, addCounts, loopStateOf, taskRecord } from './records';
-import { nextWaitSeconds } from './wait';
+import { addCounts, contextOf, loopStateOf, taskRecord } from './records';
 
-/** What one cycle did, for logs and the local runner; holds no personal data. */
+/** What one cycle did, for logs, metrics and the local runner; holds no personal data. */
 export interface CycleReport {
   calls: number;
   failedCalls: number;
   finished: Partial<Record<TerminalStatus, number>>;
   missing: number;
-  unasked: number;
+  /** Answers about IDs a call did not ask for (ignored). */
+  unexpectedAnswers: number;
+  /** Chunks of 50 IDs not asked because the invocation's remaining time would not fit the call. */
+  unaskedChunks: number;
   writeRequests: number;
   skippedWrites: number;
 }
 
-type ChunkOutcome = { ok: true; answers: UserAccessResult[] } | { ok: false; error: unknown };
+/** Time kept free at the end of an invocation for writing the records, the run state and the run record. */
+export const CYCLE_END_MARGIN_MS = 5_000;
+
+export interface CycleOptions {
+  /** Milliseconds the invocation has left (Lambda's `context.getRemainingTimeInMillis`); none: no limit. */
+  remainingTimeMs?: () => number;
+}
+
+const emptyReport = (): CycleReport => ({
+  calls: 0,
+  failedCalls: 0,
+  finished: {},
+  missing: 0,
+  unexpectedAnswers: 0,
+  unaskedChunks: 0,
+  writeRequests: 0,
+  skippedWrites: 0,
+});
 
 export async function pollCycle(
   state: LoopState,
   deps: PollerDeps,
+  options: CycleOptions = {},
 ): Promise<{ state: LoopState; report: CycleReport }> {
   const { settings, now } = deps;
-  const report: CycleReport = {
-    calls: 0,
-    failedCalls: 0,
-    finished: {},
-    missing: 0,
-    unasked: 0,
-    writeRequests: 0,
-    skippedWrites: 0,
-  };
+  const report = emptyReport();
   const stored = await deps.runState.load(state.runId);
-  if (!stored) throw new InvalidInputError('state.runId', `no run state is stored for run "${state.runId}"`);
+  if (!stored) throw new InvalidInputError('state.runId', 'names a run that has no stored run state');
   // An earlier attempt of this cycle finished, or the run is over: answer from what is stored.
   if (stored.cycle > state.cycle || stored.status !== 'PENDING') {
-    // The attempt that ended the run may have died before its run record said so.
+    // The attempt that ended the run (or saved the cycle) may have died before its run record said so.
     if (stored.status !== 'PENDING')
       await finishRun(stored, stored.status === 'DONE' ? 'SUCCEEDED' : 'TIMED_OUT', deps);
+    else await writeProgress(stored, deps);
     return { state: loopStateOf(stored), report };
   }
   if (stored.cycle < state.cycle) {
@@ -70,113 +85,32 @@ export async function pollCycle(
     return { state: await timeOut(stored, deps, report), report };
   }
 
-  const chunks = chunk(stored.pendingTaskIds, Limits.batchGetMaxIds);
-  const outcomes = await mapWithConcurrency<string[], ChunkOutcome>(
-    chunks,
-    settings.batchGetConcurrency,
-    async (ids) => {
-      report.calls += 1;
-      try {
-        return { ok: true, answers: await deps.gateway.batchGet(stored.appBundleIdentifier, ids) };
-      } catch (error) {
-        // A transient failure of one chunk keeps its tasks pending; anything else ends the cycle.
-        if (isPollerError(error) && error.retryable) {
-          report.failedCalls += 1;
-          return { ok: false, error };
-        }
-        throw error;
-      }
-    },
-  );
-  const failures = outcomes.filter((o): o is { ok: false; error: unknown } => !o.ok);
-  // Nothing got through: let the state machine's Retry (which sees the error's name) take over.
-  if (failures.length === outcomes.length && failures.length > 0) throw failures[0].error;
+  const outcomes = await askAppFabric(stored, deps, report, options);
+  const asked = outcomes.filter((o) => o.kind !== 'unasked');
+  const failures = outcomes.filter((o) => o.kind === 'failed');
+  // Nothing asked got through: let the state machine's Retry (which sees the error's name) take over.
+  if (failures.length > 0 && failures.length === asked.length) throw failures[0].error;
 
-  const answered = new Map<string, UserAccessResult>();
-  /** IDs of the chunks that got an answer: only these can miss. */
-  const polled = new Set<string>();
-  outcomes.forEach((outcome, chunkIndex) => {
-    if (!outcome.ok) return;
-    const asked = new Set(chunks[chunkIndex]);
-    for (const id of asked) polled.add(id);
-    outcome.answers.forEach((answer, i) => {
-      const taskId = typeof answer.taskId === 'string' ? answer.taskId.toLowerCase() : undefined;
-      // Only an answer about an ID this call asked for counts.
-      if (!taskId || !asked.has(taskId)) {
-        report.unasked += 1;
-        return;
-      }
-      if (answer.resultStatus !== 'IN_PROGRESS' && !AWS_TERMINAL.has(String(answer.resultStatus))) {
-        throw new AppFabricInvalidResponseError(
-          `userAccessResultsList[${i}].resultStatus: unknown value ${JSON.stringify(answer.resultStatus)?.slice(0, 40)} for task ${taskId}`,
-        );
-      }
-      // Of two answers for one task, a terminal one wins.
-      const previous = answered.get(taskId);
-      if (!previous || previous.resultStatus === 'IN_PROGRESS') answered.set(taskId, answer);
-    });
-  });
+  const reconciled = reconcileAnswers(outcomes);
+  report.unexpectedAnswers = reconciled.unexpectedAnswers;
+  const advanced = advancePending(stored, reconciled, started, settings);
+  report.missing = advanced.missing;
+  const written = await writeRecords(advanced.records, deps, report);
 
-  const records: TaskRecord[] = [];
-  const pendingTaskIds: string[] = [];
-  const misses: number[] = [];
-  stored.pendingTaskIds.forEach((taskId, i) => {
-    const answer = answered.get(taskId);
-    if (answer && AWS_TERMINAL.has(String(answer.resultStatus))) {
-      records.push(
-        taskRecord(
-          stored,
-          taskId,
-          answer.resultStatus as TerminalStatus,
-          started,
-          settings.retentionDays,
-          answer,
-        ),
-      );
-      return;
-    }
-    let missCount = stored.misses[i] ?? 0;
-    if (answer) missCount = 0;
-    else if (polled.has(taskId)) {
-      missCount += 1;
-      report.missing += 1;
-    }
-    if (missCount >= settings.notFoundAfterMisses) {
-      records.push(taskRecord(stored, taskId, 'NOT_FOUND', started, settings.retentionDays));
-      return;
-    }
-    pendingTaskIds.push(taskId);
-    misses.push(missCount);
-  });
-
-  const written = await writeRecords(records, deps, report);
-
-  const retryAfter = failures
-    .map((f) => (f.error instanceof RetryAfterError ? f.error.retryAfterSeconds : undefined))
-    .filter((s): s is number => s !== undefined);
-  const counts = addCounts(stored.counts, written, pendingTaskIds.length);
-  const done = pendingTaskIds.length === 0;
+  const pending = advanced.pending.pendingTaskIds.length;
+  const counts = addCounts(stored.counts, written, pending);
+  const done = pending === 0;
   const next: RunState = {
     ...stored,
+    ...advanced.pending,
     status: done ? 'DONE' : 'PENDING',
     cycle: stored.cycle + 1,
-    waitSeconds: done
-      ? 0
-      : nextWaitSeconds({
-          previousWaitSeconds: stored.waitSeconds,
-          minWaitSeconds: stored.minWaitSeconds,
-          maxWaitSeconds: stored.maxWaitSeconds,
-          finishedThisCycle: written.length,
-          retryAfterSeconds: retryAfter.length ? Math.max(...retryAfter) : undefined,
-          secondsToDeadline,
-          totalTasks: stored.counts.total,
-        }),
+    waitSeconds: done ? 0 : nextWait(stored, outcomes, written.length, secondsToDeadline),
     counts,
-    pendingTaskIds,
-    misses,
   };
   await deps.runState.save(next, stored.cycle);
   if (done) await finishRun(next, 'SUCCEEDED', deps);
+  else await writeProgress(next, deps);
   deps.log.info('poll cycle', {
     runId: next.runId,
     cycle: next.cycle,
@@ -187,11 +121,62 @@ export async function pollCycle(
   return { state: loopStateOf(next), report };
 }
 
+/** The BatchGet calls of the cycle, 50 IDs each, a few at once, while the invocation has time for them. */
+async function askAppFabric(
+  stored: RunState,
+  deps: PollerDeps,
+  report: CycleReport,
+  options: CycleOptions,
+): Promise<ChunkOutcome[]> {
+  const remaining = options.remainingTimeMs;
+  let longestCallMs = 0;
+  const noTimeLeft = () => remaining !== undefined && remaining() < longestCallMs + CYCLE_END_MARGIN_MS;
+  const outcomes = await mapWithConcurrency<readonly string[], ChunkOutcome>(
+    chunk(stored.pendingTaskIds, Limits.batchGetMaxIds),
+    deps.settings.batchGetConcurrency,
+    async (ids) => {
+      report.calls += 1;
+      const t0 = performance.now();
+      try {
+        return {
+          kind: 'answered',
+          ids,
+          answers: await deps.gateway.batchGet(stored.appBundleIdentifier, ids),
+        };
+      } catch (error) {
+        // A transient failure of one chunk keeps its tasks pending; anything else ends the cycle.
+        if (isPollerError(error) && error.retryable) {
+          report.failedCalls += 1;
+          return { kind: 'failed', ids, error };
+        }
+        throw error;
+      } finally {
+        longestCallMs = Math.max(longestCallMs, performance.now() - t0);
+      }
+    },
+    noTimeLeft,
+    (ids) => {
+      report.unaskedChunks += 1;
+      return { kind: 'unasked', ids };
+    },
+  );
+  if (report.unaskedChunks > 0) {
+    deps.log.warn('cycle out of time', {
+      runId: stored.runId,
+      unaskedChunks: report.unaskedChunks,
+      longestCallMs,
+    });
+  }
+  return outcomes;
+}
+
 /** The deadline (or the cycle budget) is spent: every pending task is recorded as TIMED_OUT. */
 async function timeOut(stored: RunState, deps: PollerDeps, report: CycleReport): Promise<LoopState> {
   const at = deps.now();
   const records = await writeRecords(
-    stored.pendingTaskIds.map((id) => taskRecord(stored, id, 'TIMED_OUT', at, deps.settings.retentionDays)),
+    stored.pendingTaskIds.map((id, i) =>
+      taskRecord(stored, id, 'TIMED_OUT', at, deps.settings.retentionDays, undefined, contextOf(stored, i)),
+    ),
     deps,
     report,
   );
@@ -203,6 +188,8 @@ async function timeOut(stored: RunState, deps: PollerDeps, report: CycleReport):
     counts: addCounts(stored.counts, records, 0),
     pendingTaskIds: [],
     misses: [],
+    appIndex: [],
+    personIndex: [],
   };
   await deps.runState.save(next, stored.cycle);
   await finishRun(next, 'TIMED_OUT', deps);
@@ -231,16 +218,29 @@ async function writeRecords(
   return final;
 }
 
+/** The run record's live counts: one conditional write a cycle. */
+async function writeProgress(state: RunState, deps: PollerDeps): Promise<void> {
+  await deps.results.putRunProgress({
+    runId: state.runId,
+    counts: state.counts,
+    cycle: state.cycle,
+    lastPolledAt: deps.now().toISOString(),
+  });
+}
+
 /** Writes the run's outcome once: a repeat of the last cycle finds it written and leaves it. */
 async function finishRun(state: RunState, outcome: RunRecord['outcome'], deps: PollerDeps): Promise<void> {
-  const run = await deps.results.getRunRecord(state.runId);
+  const run = await deps.results.getRun(state.runId);
   if (!run || (run.outcome === outcome && run.endedAt !== undefined)) return;
   // A re-driven run that now ends well no longer carries the error of its failed attempt.
   const { errorName: _name, errorCause: _cause, ...rest } = run;
+  const at = deps.now().toISOString();
   await deps.results.putRunRecord({
     ...rest,
     outcome,
     counts: state.counts,
-    endedAt: deps.now().toISOString(),
+    cycle: state.cycle,
+    lastPolledAt: at,
+    endedAt: at,
   });
 }

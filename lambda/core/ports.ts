@@ -4,7 +4,15 @@
  * `lambda/shared/errors.ts`, never raw SDK errors.
  */
 import type { TerminalStatus } from '../contract/statuses';
-import type { LoopState, RunRecord, TaskRecord, UserAccessResult } from './model';
+import type {
+  AppRef,
+  LoopState,
+  RunRecord,
+  StatusCounts,
+  TaskContext,
+  TaskRecord,
+  UserAccessResult,
+} from './model';
 
 export interface AccessTasksGateway {
   /** One BatchGetUserAccessTasks call for at most 50 IDs. */
@@ -20,12 +28,25 @@ export interface StartedTask {
   error?: { errorCode?: string; errorMessage?: string };
 }
 
-/** Loop state plus the pending task IDs: one item per run, written with an optimistic lock on `cycle`. */
+/**
+ * Loop state plus the pending task IDs: one item per run, written with an optimistic lock on `cycle`.
+ * What the run knows about each pending task is an index into two small per-run tables (`apps`: the
+ * distinct app/tenant pairs, a bundle holds at most 50; `people`: the run's addresses, at most 100), so a
+ * 10,000-task run still fits one item. -1 (or an absent list) means "not known".
+ */
 export interface RunState extends LoopState {
   /** Task IDs still being polled. */
   pendingTaskIds: string[];
   /** For each pending ID (same order): answers in a row that left it out. */
   misses: number[];
+  /** For each pending ID: index into `apps`, or -1. */
+  appIndex?: number[];
+  /** For each pending ID: index into `people`, or -1. */
+  personIndex?: number[];
+  /** Distinct app/tenant pairs of the run (at most {@link Limits.maxAppRefsPerRun}). */
+  apps?: AppRef[];
+  /** The run's addresses (personal data: stored in the run state item, never in the loop state). */
+  people?: string[];
   /** Epoch seconds after which DynamoDB TTL removes the item, with the run's other records. */
   expiresAt?: number;
 }
@@ -61,7 +82,24 @@ export interface ResultsStore {
    */
   putTaskRecords(records: readonly TaskRecord[]): Promise<WriteReport>;
   putRunRecord(run: RunRecord): Promise<void>;
-  getRunRecord(runId: string): Promise<RunRecord | undefined>;
+  /**
+   * Live progress of a RUNNING run: one write that sets counts, cycle and lastPolledAt, only while the
+   * stored record is RUNNING and at an earlier cycle (a late attempt never moves it back).
+   */
+  putRunProgress(progress: RunProgress): Promise<void>;
+  getRun(runId: string): Promise<RunRecord | undefined>;
+}
+
+export interface RunProgress {
+  runId: string;
+  counts: StatusCounts;
+  cycle: number;
+  lastPolledAt: string;
+}
+
+/** A task StartUserAccessTasks started, with what the run will need for its record. */
+export interface StartedTaskRef extends TaskContext {
+  taskId: string;
 }
 
 /** What StartUserAccessTasks did for one address of a run. Stored before and after the call. */
@@ -73,6 +111,8 @@ export interface StartRecord {
   /** STARTING: the call may be under way (or died); STARTED: tasks known; REJECTED: AppFabric refused it. */
   state: 'STARTING' | 'STARTED' | 'REJECTED';
   taskIds: string[];
+  /** For each of `taskIds` (same order): its app and tenant, from the answer. Absent in older records. */
+  apps?: AppRef[];
   errors: { app?: string; tenantId?: string; errorCode?: string; errorMessage?: string }[];
   at: string;
   expiresAt?: number;

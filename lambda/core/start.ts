@@ -2,12 +2,13 @@
  * Start of a run: check the input, remember the task IDs to poll, and write the run record.
  * Idempotent per run ID: a retried or re-driven Start returns the state stored the first time.
  */
+import { Limits } from '../contract/limits';
 import { InvalidInputError } from '../shared/errors';
 import type { PollerDeps } from './deps';
 import { type ExecutionInput, parseExecutionInput } from './input';
-import type { LoopState, RunRecord } from './model';
-import type { RunState } from './ports';
-import { emptyCounts, expiresAt, loopStateOf } from './records';
+import type { AppRef, LoopState, RunRecord } from './model';
+import type { RunState, StartedTaskRef } from './ports';
+import { appIndexOf, emptyCounts, expiresAt, loopStateOf } from './records';
 
 export interface StartEvent {
   runId: unknown;
@@ -15,11 +16,11 @@ export interface StartEvent {
   input: unknown;
 }
 
-/** Turns the addresses of an input into task IDs (StartUserAccessTasks); absent when emails are not served. */
+/** Turns the addresses of an input into tasks (StartUserAccessTasks); absent when emails are not served. */
 export type StartTasksForEmails = (
   run: { runId: string; appBundleIdentifier: string },
   emails: readonly string[],
-) => Promise<string[]>;
+) => Promise<StartedTaskRef[]>;
 
 export async function startRun(
   event: StartEvent,
@@ -40,7 +41,8 @@ export async function startRun(
   });
   const startedAt = parseStartedAt(event.startedAt, deps.now());
   const run = { runId, appBundleIdentifier: input.appBundleIdentifier };
-  const taskIds = await collectTaskIds(input, run, startTasksForEmails);
+  const pending = await collectTasks(input, run, startTasksForEmails);
+  const taskIds = pending.pendingTaskIds;
 
   const deadlineAt = new Date(startedAt.getTime() + settings.deadlineSeconds * 1000).toISOString();
   const counts = emptyCounts(taskIds.length);
@@ -65,7 +67,7 @@ export async function startRun(
     maxWaitSeconds: input.maxWaitSeconds ?? settings.maxWaitSeconds,
     deadlineAt,
     counts,
-    pendingTaskIds: taskIds,
+    ...pending,
     misses: taskIds.map(() => 0),
     expiresAt: record.expiresAt,
   };
@@ -74,15 +76,40 @@ export async function startRun(
   return loopStateOf(state);
 }
 
-async function collectTaskIds(
+/**
+ * The run's tasks: the input's IDs, then those started for its addresses, each once, with what is known
+ * of it (app and tenant from StartUserAccessTasks' answer, the address it was started for).
+ */
+async function collectTasks(
   input: ExecutionInput,
   run: { runId: string; appBundleIdentifier: string },
   startTasksForEmails?: StartTasksForEmails,
-): Promise<string[]> {
-  if (input.emails.length === 0) return input.taskIdList;
-  if (!startTasksForEmails) throw new InvalidInputError('emails', 'starting from addresses is not enabled');
-  const started = await startTasksForEmails(run, input.emails);
-  return [...new Set([...input.taskIdList, ...started])];
+): Promise<Pick<RunState, 'pendingTaskIds' | 'appIndex' | 'personIndex' | 'apps' | 'people'>> {
+  const byId = new Map<string, { appIndex: number; personIndex: number }>();
+  for (const id of input.taskIdList) byId.set(id, { appIndex: -1, personIndex: -1 });
+  const apps: AppRef[] = [];
+  const people = [...input.emails];
+  if (input.emails.length > 0) {
+    if (!startTasksForEmails) throw new InvalidInputError('emails', 'starting from addresses is not enabled');
+    const personOf = new Map(people.map((email, i) => [email.toLowerCase(), i]));
+    for (const task of await startTasksForEmails(run, input.emails)) {
+      const known = byId.get(task.taskId) ?? { appIndex: -1, personIndex: -1 };
+      const appIndex = appIndexOf(apps, task, Limits.maxAppRefsPerRun);
+      byId.set(task.taskId, {
+        appIndex: appIndex >= 0 ? appIndex : known.appIndex,
+        personIndex:
+          task.email === undefined ? known.personIndex : (personOf.get(task.email.toLowerCase()) ?? -1),
+      });
+    }
+  }
+  const entries = [...byId.entries()];
+  return {
+    pendingTaskIds: entries.map(([id]) => id),
+    appIndex: entries.map(([, c]) => c.appIndex),
+    personIndex: entries.map(([, c]) => c.personIndex),
+    apps,
+    people,
+  };
 }
 
 function parseStartedAt(value: unknown, fallback: Date): Date {

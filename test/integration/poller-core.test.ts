@@ -205,7 +205,7 @@ describe('one poll cycle', () => {
     const cycle = await pollCycle(started, parts.deps);
 
     // Assess
-    expect(cycle.report.unasked).toBe(2);
+    expect(cycle.report.unexpectedAnswers).toBe(2);
     expect((await parts.reader.byRun(runId)).map((r) => r.taskId)).toEqual([id]);
     expect(cycle.state.counts).toEqual(counts({ total: 1, COMPLETED: 1 }));
   });
@@ -292,6 +292,8 @@ describe('a whole run', () => {
       startedAt,
       endedAt: parts.clock.iso(),
       counts: expectedCounts,
+      cycle: run.states.length,
+      lastPolledAt: parts.clock.iso(),
       expiresAt: expiresAtFor(startedAt),
     });
     const stored = await parts.runState.load(runId);
@@ -333,6 +335,9 @@ describe('a whole run', () => {
       sorted(stuck).map((taskId) => ({
         taskId,
         resultStatus: 'TIMED_OUT',
+        // From the IN_PROGRESS answers: a task that never finished still names its app.
+        app: parts.standIn.getTask(taskId)?.app,
+        tenantId: parts.standIn.getTask(taskId)?.tenantId,
         runId,
         appBundleIdentifier: BUNDLE_ARN,
         recordedAt: at,
@@ -621,7 +626,7 @@ describe('input checks', () => {
     ],
     ['maxWaitSeconds as a string', 'maxWaitSeconds', () => ({ taskIdList: [valid()], maxWaitSeconds: '60' })],
     ['an input that is not an object', 'input', () => [valid()]],
-    ['an unknown field', 'input.taskIds', () => ({ taskIdList: [valid()], taskIds: [valid()] })],
+    ['an unknown field', 'input', () => ({ taskIdList: [valid()], taskIds: [valid()] })],
     [
       'an invalid address among the emails',
       'emails[1]',

@@ -388,9 +388,9 @@ describe('run records', () => {
     await store.putRunRecord(full);
 
     // Assess
-    expect(await store.getRunRecord('run-1')).toEqual(full);
+    expect(await store.getRun('run-1')).toEqual(full);
     expect(await reader().getRun('run-1')).toEqual(full);
-    expect(await store.getRunRecord('run-404')).toBeUndefined();
+    expect(await store.getRun('run-404')).toBeUndefined();
     expect(await rawItem('run-1', Keys.runSk)).toMatchObject({
       [TableSchema.indexes.runsByStart.partitionKey]: Keys.runListKey,
     });

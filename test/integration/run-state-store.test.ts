@@ -7,6 +7,7 @@ import { Limits } from '../../lambda/contract/limits';
 import { Keys, TableSchema } from '../../lambda/contract/table';
 import type { RunState } from '../../lambda/core/ports';
 import {
+  CorruptStateError,
   InvalidInputError,
   ResultsStoreUnavailableError,
   RunStateConflictError,
@@ -203,7 +204,7 @@ describe('DynamoDbRunStateStore', () => {
     const error = await store.load(runId).catch((e: unknown) => e);
 
     // Assess
-    expect(error).toBeInstanceOf(InvalidInputError);
+    expect(error).toBeInstanceOf(CorruptStateError);
     expect((error as Error).message).toMatch(/corrupt.*17 bytes/);
   });
 
@@ -214,6 +215,7 @@ describe('DynamoDbRunStateStore', () => {
     await doc.send(new PutCommand({ TableName: TABLE, Item: { ...item, misses: new Uint8Array([1]) } }));
 
     // Act + Assess
+    await expect(store.load(runId)).rejects.toThrow(CorruptStateError);
     await expect(store.load(runId)).rejects.toThrow(/corrupt: 3 packed IDs, 1 miss counts/);
   });
 

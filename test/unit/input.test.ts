@@ -54,7 +54,7 @@ describe('parseExecutionInput', () => {
       'appBundleIdentifier',
     ],
     ['a bundle of the wrong type', { appBundleIdentifier: 5, taskIdList: [ID(1)] }, 'appBundleIdentifier'],
-    ['an unknown field (typo)', { appBundleIdentifier: BUNDLE, taskIDList: [ID(1)] }, 'input.taskIDList'],
+    ['an unknown field (typo)', { appBundleIdentifier: BUNDLE, taskIDList: [ID(1)] }, 'input'],
     [
       'a wait below the minimum',
       { appBundleIdentifier: BUNDLE, taskIdList: [ID(1)], maxWaitSeconds: 5 },
