@@ -1,168 +1,51 @@
 /**
- * `npm run query -- <selector> [options]`: reads the results table, deployed or local.
- *
- * The table is, in order: `--table`, env RESULTS_TABLE_NAME, the local run's `.local/last-run.json`, the
- * deployed stack's `ResultsTableName` output (CloudFormation, default credentials and region).
- * The endpoint is env AWS_ENDPOINT_URL_DYNAMODB, else the local run's data (the file's `dataPath`, opened
- * with dynalite for the query) or `endpoint`, else DynamoDB of the default region.
- *
- * Exit codes: 0 answered (also when nothing matched), 1 the read failed, 2 bad arguments or no table.
+ * `npm run query -- <selector> [options]` (or `npx appfabric-access-poller query …`): reads the results
+ * table, deployed or local. Where the table is: see ./target.ts. Exit codes: ./exit-codes.ts.
  */
-
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { EnvNames } from '../lambda/contract/settings';
-import { StackNames } from '../lambda/contract/stack';
 import type { RunRecord, TaskRecord } from '../lambda/core/model';
-import { type DynaliteHandle, startDynalite } from '../local/dynalite';
-import { parseQueryArgs, type QueryArgs, USAGE, UsageError } from './query/args';
-import { describeQuery, formatRunSummary, formatRuns, formatTasks } from './query/format';
-import { ResultsReader, type TaskQueryOptions } from './results-reader';
-import { runCli } from './run-cli';
+import type { StartRecord } from '../lambda/core/ports';
+import { type ExecutionLookup, endedOutside, sfnLookup } from './executions';
+import { CliError, ExitCodes } from './exit-codes';
+import { LAST_RUN_FILE } from './last-run';
+import { parseQueryArgs, type QueryArgs, USAGE } from './query/args';
+import { describeQuery, formatRunSummary, formatRuns, formatTasks, rejectedRows } from './query/format';
+import type { ResultsReader, TaskQueryOptions } from './results-reader';
+import { failureLine, runCli } from './run-cli';
+import { cloudFormationLookup, DEFAULT_STACK, type StackLookup } from './stack';
+import { noTableMessage, type OpenedTarget, openTarget, resolveTarget } from './target';
+import { UsageError } from './usage-error';
+import { watchRun } from './watch';
 
-export const LAST_RUN_FILE = join('.local', 'last-run.json');
-export const STACK_NAME = StackNames.stackName;
-export const STACK_OUTPUT = StackNames.outputs.tableName;
+export { LAST_RUN_FILE };
+export const STACK_NAME = DEFAULT_STACK;
 
 export type QueryReader = Pick<
   ResultsReader,
   'byRun' | 'byTask' | 'byEmail' | 'byApp' | 'listRuns' | 'getRun' | 'startRecords'
 >;
 
+export interface Sink {
+  write(text: string): unknown;
+}
+
 export interface QueryIo {
-  stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown };
+  stdout: Sink & { isTTY?: boolean };
+  stderr: Sink;
   /** Default process.env. */
   env?: NodeJS.ProcessEnv;
   /** Where `.local/last-run.json` is looked for. Default process.cwd(). */
   cwd?: string;
   /** Read through this instead of a reader built for the resolved table (tests). */
   reader?: QueryReader;
+  /** Finds the deployed stack's table and state machine; none: the stack is not looked up. */
+  stackLookup?: StackLookup;
+  /** Reads a run's execution status; default: Step Functions, when the stack named the state machine. */
+  executions?: ExecutionLookup;
+  /** For --watch. Default the real clock. */
+  clock?: { now(): number; sleep(ms: number): Promise<void> };
 }
 
-export interface TableTarget {
-  tableName: string;
-  /** Where the name came from, for messages. */
-  source: '--table' | typeof EnvNames.tableName | typeof LAST_RUN_FILE | 'stack output';
-  endpoint?: string;
-  /** The local run's dynalite data directory, opened for the query when no endpoint is given. */
-  dataPath?: string;
-}
-
-class TargetError extends Error {}
-
-type LastRun = { tableName: string; endpoint?: string; dataPath?: string };
-
-const readLastRun = async (cwd: string): Promise<LastRun | undefined> => {
-  let text: string;
-  try {
-    text = await readFile(join(cwd, LAST_RUN_FILE), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new TargetError(`cannot read ${LAST_RUN_FILE}: ${(error as Error).message}`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new TargetError(`${LAST_RUN_FILE} is not JSON: ${(error as Error).message}`);
-  }
-  const { tableName, endpoint, dataPath } = (data ?? {}) as {
-    tableName?: unknown;
-    endpoint?: unknown;
-    dataPath?: unknown;
-  };
-  if (typeof tableName !== 'string' || tableName === '') {
-    throw new TargetError(`${LAST_RUN_FILE} has no "tableName"`);
-  }
-  if (endpoint !== undefined && typeof endpoint !== 'string') {
-    throw new TargetError(`${LAST_RUN_FILE} has an "endpoint" that is not a string`);
-  }
-  if (dataPath !== undefined && typeof dataPath !== 'string') {
-    throw new TargetError(`${LAST_RUN_FILE} has a "dataPath" that is not a string`);
-  }
-  return {
-    tableName,
-    ...(endpoint ? { endpoint } : {}),
-    ...(dataPath ? { dataPath: join(cwd, dataPath) } : {}),
-  };
-};
-
-/** The deployed stack's table output; undefined when the stack or output is not there. */
-async function tableFromStack(env: NodeJS.ProcessEnv): Promise<string | undefined> {
-  const client = new CloudFormationClient({});
-  try {
-    const out = await client.send(
-      new DescribeStacksCommand({ StackName: env.POLLER_STACK_NAME || STACK_NAME }),
-    );
-    return out.Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === STACK_OUTPUT)?.OutputValue;
-  } catch {
-    return undefined;
-  } finally {
-    client.destroy();
-  }
-}
-
-/** Which table to read and where; undefined when no source names one. */
-export async function resolveTarget(
-  query: Pick<QueryArgs, 'table'>,
-  env: NodeJS.ProcessEnv,
-  cwd: string,
-): Promise<TableTarget | undefined> {
-  const envEndpoint = env.AWS_ENDPOINT_URL_DYNAMODB || undefined;
-  const withEndpoint = (target: TableTarget, fallback?: string): TableTarget => {
-    const endpoint = envEndpoint ?? fallback;
-    return endpoint === undefined ? target : { ...target, endpoint };
-  };
-  if (query.table !== undefined) return withEndpoint({ tableName: query.table, source: '--table' });
-  const fromEnv = env[EnvNames.tableName];
-  if (fromEnv) return withEndpoint({ tableName: fromEnv, source: EnvNames.tableName });
-  const lastRun = await readLastRun(cwd);
-  if (lastRun) {
-    const target = withEndpoint({ tableName: lastRun.tableName, source: LAST_RUN_FILE }, lastRun.endpoint);
-    return target.endpoint === undefined && lastRun.dataPath
-      ? { ...target, dataPath: lastRun.dataPath }
-      : target;
-  }
-  if (env.POLLER_SKIP_STACK_LOOKUP) return undefined;
-  const fromStack = await tableFromStack(env);
-  return fromStack ? withEndpoint({ tableName: fromStack, source: 'stack output' }) : undefined;
-}
-
-const isLoopback = (endpoint: string): boolean => {
-  try {
-    return ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(endpoint).hostname);
-  } catch {
-    return false;
-  }
-};
-
-/** A client for the target: AWS through the default chain, or a local endpoint (dummy credentials if none). */
-export function clientFor(target: TableTarget, env: NodeJS.ProcessEnv): DynamoDBClient {
-  const config: DynamoDBClientConfig = {};
-  if (target.endpoint !== undefined) {
-    config.endpoint = target.endpoint;
-    if (isLoopback(target.endpoint)) {
-      config.region = env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1';
-      if (!env.AWS_ACCESS_KEY_ID && !env.AWS_PROFILE) {
-        config.credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
-      }
-    }
-  }
-  return new DynamoDBClient(config);
-}
-
-const noTableMessage = () =>
-  `no results table: pass --table NAME, set ${EnvNames.tableName}, or run the poller locally ` +
-  `(npm start writes ${LAST_RUN_FILE}).\n` +
-  `The deployed table's name is the ${STACK_OUTPUT} output of stack ${STACK_NAME}:\n` +
-  `  aws cloudformation describe-stacks --stack-name ${STACK_NAME} ` +
-  `--query "Stacks[0].Outputs[?OutputKey=='${STACK_OUTPUT}'].OutputValue" --output text\n`;
-
-async function run(query: QueryArgs, reader: QueryReader): Promise<TaskRecord[] | RunRecord[]> {
+async function read(query: QueryArgs, reader: QueryReader): Promise<TaskRecord[] | RunRecord[]> {
   const opts: TaskQueryOptions = {
     ...(query.status === undefined ? {} : { status: query.status }),
     ...(query.since === undefined ? {} : { since: query.since }),
@@ -180,10 +63,50 @@ async function run(query: QueryArgs, reader: QueryReader): Promise<TaskRecord[] 
       return reader.byRun(s.runId, opts);
     default:
       return reader.listRuns({
+        ...(query.outcome === undefined ? {} : { status: query.outcome }),
         ...(query.since === undefined ? {} : { since: query.since }),
         ...(query.limit === undefined ? {} : { limit: query.limit }),
       });
   }
+}
+
+/** `--run`: the run record (even with no task records), each address's start, its records and refusals. */
+async function showRun(
+  query: QueryArgs & { selector: { kind: 'run'; runId: string } },
+  reader: QueryReader,
+  io: QueryIo,
+  executions: ExecutionLookup | undefined,
+): Promise<number> {
+  const runId = query.selector.runId;
+  const [records, run, starts, execution] = await Promise.all([
+    read(query, reader) as Promise<TaskRecord[]>,
+    reader.getRun(runId),
+    reader.startRecords(runId),
+    executions?.(runId),
+  ]);
+  // Refusals are rows only when no status filter asks for one task status.
+  const rejected = query.status === undefined ? rejectedRows(starts as StartRecord[]) : [];
+  const rows = [...records, ...rejected];
+  const outside = endedOutside(run?.outcome, execution);
+  if (query.format === 'table') {
+    if (run === undefined && rows.length === 0) {
+      io.stdout.write(`No records found for ${describeQuery(query)}\n`);
+      return ExitCodes.ok;
+    }
+    io.stdout.write(formatRunSummary(run, starts));
+    if (outside) io.stdout.write(`  ${outside}\n\n`);
+    io.stdout.write(
+      rows.length > 0 ? formatTasks(rows, 'table') : `No task records for ${describeQuery(query)}\n`,
+    );
+    return ExitCodes.ok;
+  }
+  io.stdout.write(formatTasks(rows, query.format));
+  if (rows.length === 0) {
+    const state = run ? `: the run is ${run.outcome}${run.errorName ? ` (${run.errorName})` : ''}` : '';
+    io.stderr.write(`No task records for ${describeQuery(query)}${state}\n`);
+  }
+  if (outside) io.stderr.write(`Run ${runId}: ${outside}\n`);
+  return ExitCodes.ok;
 }
 
 /** The CLI: parses `argv` (the arguments after `--`), queries, prints. Resolves to the exit code. */
@@ -194,38 +117,45 @@ export async function main(argv: readonly string[], io: QueryIo): Promise<number
     const parsed = parseQueryArgs(argv);
     if (parsed.help) {
       io.stdout.write(USAGE);
-      return 0;
+      return ExitCodes.ok;
     }
     query = parsed.query;
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     io.stderr.write(`error: ${error.message}\n\n${USAGE}`);
-    return 2;
+    return ExitCodes.usage;
   }
 
-  let reader = io.reader;
-  let client: DynamoDBClient | undefined;
-  let local: DynaliteHandle | undefined;
+  let opened: OpenedTarget | undefined;
   try {
+    let reader = io.reader;
+    let executions = io.executions;
     if (reader === undefined) {
-      const target = await resolveTarget(query, env, io.cwd ?? process.cwd());
-      if (target === undefined) {
-        io.stderr.write(`error: ${noTableMessage()}`);
-        return 2;
-      }
-      if (target.dataPath !== undefined) {
-        // The local run is over; its data stays on disk: open it for this query.
-        local = await startDynalite({ path: target.dataPath });
-        target.endpoint = local.endpoint;
-      }
-      client = clientFor(target, env);
-      reader = new ResultsReader({
-        tableName: target.tableName,
-        client: DynamoDBDocumentClient.from(client),
-      });
+      const target = await resolveTarget(query, env, io.cwd ?? process.cwd(), io.stackLookup);
+      if (target === undefined) throw new CliError(noTableMessage(query.stack), ExitCodes.usage);
+      opened = await openTarget(target, env);
+      reader = opened.reader;
+      if (executions === undefined && target.stateMachineArn) executions = sfnLookup(target.stateMachineArn);
     }
 
-    const records = await run(query, reader);
+    if (query.selector.kind === 'run' && query.watch) {
+      const clock = io.clock ?? {
+        now: () => Date.now(),
+        sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+      };
+      return await watchRun(query.selector.runId, query.watch.intervalSeconds, {
+        getRun: (id) => reader.getRun(id),
+        ...(executions ? { execution: executions } : {}),
+        ...clock,
+        out: io.stdout,
+        tty: io.stdout.isTTY === true,
+      });
+    }
+    if (query.selector.kind === 'run') {
+      return await showRun(query as Parameters<typeof showRun>[0], reader, io, executions);
+    }
+
+    const records = await read(query, reader);
     const output =
       query.selector.kind === 'runs'
         ? formatRuns(records as RunRecord[], query.format)
@@ -238,25 +168,24 @@ export async function main(argv: readonly string[], io: QueryIo): Promise<number
         io.stdout.write(output);
         io.stderr.write(message);
       }
-      return 0;
-    }
-    if (query.selector.kind === 'run' && query.format === 'table') {
-      const runId = query.selector.runId;
-      const [runRecord, starts] = await Promise.all([reader.getRun(runId), reader.startRecords(runId)]);
-      io.stdout.write(formatRunSummary(runRecord, starts));
+      return ExitCodes.ok;
     }
     io.stdout.write(output);
-    return 0;
+    return ExitCodes.ok;
   } catch (error) {
-    io.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
-    return 1;
+    io.stderr.write(failureLine(error));
+    return error instanceof CliError ? error.exitCode : ExitCodes.failed;
   } finally {
-    client?.destroy();
-    await local?.close();
+    await opened?.close();
   }
 }
 
-if (require.main === module) {
+/** The command-line entry (npm run query, cli/bin.js): real streams, CloudFormation lookup. */
+export function runFromCommandLine(argv: readonly string[]): void {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  runCli(() => main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }));
+  runCli(() =>
+    main(argv, { stdout: process.stdout, stderr: process.stderr, stackLookup: cloudFormationLookup() }),
+  );
 }
+
+if (require.main === module) runFromCommandLine(process.argv.slice(2));

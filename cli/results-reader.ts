@@ -35,6 +35,22 @@ export type TaskQueryOptions = QueryOptions<TerminalStatus>;
 /** For runs, `status` filters on the run's `outcome`. */
 export type RunQueryOptions = QueryOptions<RunRecord['outcome']>;
 
+/**
+ * A run record as read back, with the live progress fields the poll cycle adds (`lastPolledAt`, `cycle`),
+ * read defensively: records written before they existed have neither.
+ */
+export type RunView = RunRecord & { lastPolledAt?: string; cycle?: number };
+
+/**
+ * The spellings of an app name the byApp index is asked for: as given, upper, lower and capitalised. The
+ * index key is the name as stored (AppFabric's spelling, e.g. `Slack` or `SLACK`); records are then kept
+ * when their app equals the name ignoring case.
+ */
+export const appNameCandidates = (app: string): string[] => {
+  const lower = app.toLowerCase();
+  return [...new Set([app, app.toUpperCase(), lower, lower.charAt(0).toUpperCase() + lower.slice(1)])];
+};
+
 export interface ResultsReaderOptions {
   tableName: string;
   client?: DynamoDBDocumentClient;
@@ -156,6 +172,18 @@ export class ResultsReader {
    * is a filter.
    */
   async byApp(app: string, tenantId?: string, opts: TaskQueryOptions = {}): Promise<TaskRecord[]> {
+    const candidates = appNameCandidates(app);
+    if (candidates.length === 1) return this.byAppExact(app, tenantId, opts);
+    const found = await Promise.all(candidates.map((name) => this.byAppExact(name, tenantId, opts)));
+    const records = found.flat();
+    // Same order as one index Query: the index sort key, descending (tenant, then newest first).
+    const key = (r: TaskRecord) => Keys.tenantKey(r.tenantId, r.recordedAt, r.taskId);
+    records.sort((a, b) => (key(a) < key(b) ? 1 : key(a) > key(b) ? -1 : 0));
+    return opts.limit === undefined ? records : records.slice(0, opts.limit);
+  }
+
+  /** An app's records under exactly this stored name. */
+  async byAppExact(app: string, tenantId?: string, opts: TaskQueryOptions = {}): Promise<TaskRecord[]> {
     const index = TableSchema.indexes.byApp;
     const q = new Expr();
     q.key.push(`${q.name(index.partitionKey)} = ${q.value('app', app)}`);
@@ -197,11 +225,16 @@ export class ResultsReader {
     );
   }
 
-  /** A run's summary record. */
-  async getRun(runId: string): Promise<RunRecord | undefined> {
+  /** A run's summary record, with its live progress fields when the poller wrote them. */
+  async getRun(runId: string): Promise<RunView | undefined> {
     try {
       const out = await this.client.send(new GetCommand({ TableName: this.tableName, Key: runKey(runId) }));
-      return out.Item ? fromRunItem(out.Item) : undefined;
+      if (!out.Item) return undefined;
+      const run: RunView = fromRunItem(out.Item);
+      const { lastPolledAt, cycle } = out.Item as { lastPolledAt?: unknown; cycle?: unknown };
+      if (typeof lastPolledAt === 'string') run.lastPolledAt = lastPolledAt;
+      if (typeof cycle === 'number') run.cycle = cycle;
+      return run;
     } catch (error) {
       throw unavailable('GetItem', this.tableName, error);
     }

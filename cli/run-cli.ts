@@ -1,12 +1,54 @@
-/** Runs a command-line tool's `main` and exits with the code it resolves to; a crash prints its stack, exit 1. */
-export function runCli(main: () => Promise<number>): void {
+/**
+ * Runs a command-line tool's `main` and exits with the code it resolves to. Whatever goes wrong ends in
+ * ONE line on stderr, never a stack trace: a CliError with its exit code, anything else as its name and
+ * (address-redacted) message with exit code 1. A closed output pipe (`| head -1`) ends quietly with 0.
+ */
+import { redactEmails } from '../lambda/shared/redact';
+import { CliError, ExitCodes } from './exit-codes';
+
+const isEpipe = (error: unknown): boolean => (error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE';
+
+/** The one line a failure prints: `error: <name>: <message>` on a single line. */
+export const failureLine = (error: unknown): string => {
+  if (error instanceof CliError) return `error: ${oneLine(error.message)}\n`;
+  const name = error instanceof Error ? error.name : 'Error';
+  const message = error instanceof Error ? error.message : String(error);
+  return `error: ${name}: ${oneLine(redactEmails(message))}\n`;
+};
+
+const oneLine = (text: string): string => text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
+
+export interface CliProcess {
+  stdout: NodeJS.WritableStream;
+  stderr: { write(text: string): unknown };
+  exit(code: number): void;
+  setExitCode(code: number): void;
+}
+
+const nodeProcess: CliProcess = {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  exit: (code) => process.exit(code),
+  setExitCode: (code) => {
+    process.exitCode = code;
+  },
+};
+
+export function runCli(main: () => Promise<number>, proc: CliProcess = nodeProcess): void {
+  // The reader went away (`| head -1`): stop writing and end quietly, as Unix tools do.
+  proc.stdout.on('error', (error: unknown) => {
+    if (isEpipe(error)) proc.exit(ExitCodes.ok);
+    else {
+      proc.stderr.write(failureLine(error));
+      proc.exit(ExitCodes.failed);
+    }
+  });
   main().then(
-    (code) => {
-      process.exitCode = code;
-    },
+    (code) => proc.setExitCode(code),
     (error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exitCode = 1;
+      if (isEpipe(error)) return proc.setExitCode(ExitCodes.ok);
+      proc.stderr.write(failureLine(error));
+      proc.setExitCode(error instanceof CliError ? error.exitCode : ExitCodes.failed);
     },
   );
 }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LAST_RUN_FILE } from '../cli/query';
 import { formatTasks } from '../cli/query/format';
+import { UsageError } from '../cli/usage-error';
 import { Limits } from '../lambda/contract/limits';
 import { TerminalStatuses } from '../lambda/contract/statuses';
 import type { TaskRecord } from '../lambda/core/model';
@@ -53,8 +54,6 @@ Options:
   --quiet            no per-cycle lines
   -h, --help         this text
 `;
-
-export class UsageError extends Error {}
 
 export interface RunArgs {
   tasks: number;

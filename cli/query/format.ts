@@ -1,15 +1,51 @@
 /**
- * Output of `npm run query`: an aligned table for people, CSV (RFC 4180 quoting) and JSON for tools.
- * Pure functions: records in, text out.
+ * Output of `npm run query`: an aligned table for people (by person, then app), CSV (the one formula-safe
+ * writer) and JSON for tools. Pure functions: records in, text out.
  */
 import type { RunRecord, TaskRecord } from '../../lambda/core/model';
 import type { StartRecord } from '../../lambda/core/ports';
+import { type CsvCell, toCsv } from '../csv';
+import type { RunView } from '../results-reader';
+import { plural, type TableCell, toTable } from '../text-table';
 import type { OutputFormat, QueryArgs } from './args';
 
-type Cell = string | number | undefined;
+export { csvField } from '../csv';
 
-/** Widest a table cell gets before it is cut with an ellipsis (error messages run long). */
-const MAX_CELL = 60;
+/** A start record's refusal as a row next to task records: the address AppFabric would not start tasks for. */
+export interface RejectedRow {
+  runId: string;
+  email: string;
+  resultStatus: 'REJECTED';
+  app?: string;
+  tenantId?: string;
+  taskError?: { errorCode?: string; errorMessage?: string };
+  recordedAt: string;
+}
+
+/** One row per app (or one with no app) of each REJECTED start record. */
+export const rejectedRows = (starts: readonly StartRecord[]): RejectedRow[] =>
+  starts
+    .filter((s) => s.state === 'REJECTED')
+    .flatMap((s) =>
+      (s.errors.length > 0 ? s.errors : [{}]).map((e: StartRecord['errors'][number]) => ({
+        runId: s.runId,
+        email: s.email,
+        resultStatus: 'REJECTED' as const,
+        ...(e.app ? { app: e.app } : {}),
+        ...(e.tenantId ? { tenantId: e.tenantId } : {}),
+        ...(e.errorCode || e.errorMessage
+          ? {
+              taskError: {
+                ...(e.errorCode ? { errorCode: e.errorCode } : {}),
+                ...(e.errorMessage ? { errorMessage: e.errorMessage } : {}),
+              },
+            }
+          : {}),
+        recordedAt: s.at,
+      })),
+    );
+
+type Row = TaskRecord | RejectedRow;
 
 const errorText = (error: TaskRecord['taskError']): string | undefined => {
   if (!error) return undefined;
@@ -17,50 +53,52 @@ const errorText = (error: TaskRecord['taskError']): string | undefined => {
   return parts.length > 0 ? parts.join(': ') : undefined;
 };
 
-const userText = (r: TaskRecord): string | undefined => {
+const userText = (r: Partial<TaskRecord>): string | undefined => {
   const name = r.userFullName ?? ([r.userFirstName, r.userLastName].filter(Boolean).join(' ') || undefined);
   return name ?? r.userId;
 };
 
-/** One CSV field: quoted when it holds a comma, quote, line break or edge spaces; quotes doubled. */
-export const csvField = (value: Cell): string => {
-  const s = value === undefined ? '' : String(value);
-  return /[",\r\n]|^\s|\s$/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-};
-
-export const toCsv = (header: readonly string[], rows: readonly Cell[][]): string =>
-  `${[header, ...rows].map((row) => row.map(csvField).join(',')).join('\n')}\n`;
-
-/** A table cell: control characters (from remote data) become spaces, long text is cut. */
-const tableCell = (value: Cell): string => {
-  const s = value === undefined ? '' : String(value).replace(/\p{Cc}/gu, ' ');
-  return s.length > MAX_CELL ? `${s.slice(0, MAX_CELL - 1)}…` : s;
-};
-
-export const toTable = (header: readonly string[], rows: readonly Cell[][]): string => {
-  const cells = rows.map((row) => row.map(tableCell));
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i]!.length)));
-  const line = (row: readonly string[]) =>
-    row
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  return `${[line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n')}\n`;
-};
-
-const TASK_TABLE = ['taskId', 'status', 'app', 'tenant', 'email', 'user', 'recordedAt', 'error'];
-const taskTableRow = (r: TaskRecord): Cell[] => [
-  r.taskId,
-  r.resultStatus,
-  r.app,
+const tenantText = (r: Partial<TaskRecord>) =>
   r.tenantDisplayName && r.tenantId
     ? `${r.tenantDisplayName} (${r.tenantId})`
-    : (r.tenantId ?? r.tenantDisplayName),
-  r.email,
-  userText(r),
-  r.recordedAt,
-  errorText(r.taskError),
+    : (r.tenantId ?? r.tenantDisplayName);
+
+/** People first (case-insensitive address; rows without one last), then app, tenant, newest first. */
+export const byPersonThenApp = (a: Row, b: Row): number => {
+  const ea = a.email?.toLowerCase();
+  const eb = b.email?.toLowerCase();
+  if (ea !== eb) return ea === undefined ? 1 : eb === undefined ? -1 : ea.localeCompare(eb);
+  const aa = a.app?.toLowerCase() ?? '\uffff';
+  const ab = b.app?.toLowerCase() ?? '\uffff';
+  if (aa !== ab) return aa.localeCompare(ab);
+  return (a.tenantId ?? '').localeCompare(b.tenantId ?? '') || b.recordedAt.localeCompare(a.recordedAt);
+};
+
+const TASK_TABLE = [
+  'email',
+  'app',
+  'tenant',
+  'status',
+  'userStatus',
+  'user',
+  'taskId',
+  'recordedAt',
+  'error',
 ];
+const taskTableRow = (r: Row): TableCell[] => {
+  const t = r as Partial<TaskRecord>;
+  return [
+    r.email,
+    r.app,
+    tenantText(t),
+    r.resultStatus,
+    t.userStatus,
+    userText(t),
+    t.taskId,
+    r.recordedAt,
+    errorText(r.taskError),
+  ];
+};
 
 const TASK_CSV = [
   'runId',
@@ -81,31 +119,34 @@ const TASK_CSV = [
   'recordedAt',
   'expiresAt',
 ];
-const taskCsvRow = (r: TaskRecord): Cell[] => [
-  r.runId,
-  r.taskId,
-  r.resultStatus,
-  r.app,
-  r.tenantId,
-  r.tenantDisplayName,
-  r.email,
-  r.userId,
-  r.userFullName,
-  r.userFirstName,
-  r.userLastName,
-  r.userStatus,
-  r.taskError?.errorCode,
-  r.taskError?.errorMessage,
-  r.appBundleIdentifier,
-  r.recordedAt,
-  r.expiresAt,
-];
+const taskCsvRow = (row: Row): CsvCell[] => {
+  const r = row as Partial<TaskRecord>;
+  return [
+    r.runId,
+    r.taskId,
+    r.resultStatus,
+    r.app,
+    r.tenantId,
+    r.tenantDisplayName,
+    r.email,
+    r.userId,
+    r.userFullName,
+    r.userFirstName,
+    r.userLastName,
+    r.userStatus,
+    r.taskError?.errorCode,
+    r.taskError?.errorMessage,
+    r.appBundleIdentifier,
+    r.recordedAt,
+    r.expiresAt,
+  ];
+};
 
 const COUNTS = ['total', 'pending', 'COMPLETED', 'FAILED', 'EXPIRED', 'NOT_FOUND', 'TIMED_OUT'] as const;
-const runError = (r: RunRecord) => [r.errorName, r.errorCause].filter(Boolean).join(': ') || undefined;
+export const runError = (r: RunRecord) => [r.errorName, r.errorCause].filter(Boolean).join(': ') || undefined;
 
 const RUN_TABLE = ['runId', 'outcome', 'startedAt', 'endedAt', ...COUNTS, 'error'];
-const runTableRow = (r: RunRecord): Cell[] => [
+const runTableRow = (r: RunRecord): TableCell[] => [
   r.runId,
   r.outcome,
   r.startedAt,
@@ -126,7 +167,7 @@ const RUN_CSV = [
   'errorCause',
   'expiresAt',
 ];
-const runCsvRow = (r: RunRecord): Cell[] => [
+const runCsvRow = (r: RunRecord): CsvCell[] => [
   r.runId,
   r.appBundleIdentifier,
   r.inputKind,
@@ -139,14 +180,11 @@ const runCsvRow = (r: RunRecord): Cell[] => [
   r.expiresAt,
 ];
 
-const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
-
-/** The records in a format; in a table, `total` (when more than shown) says how many there are in all. */
-export function formatTasks(
-  records: readonly TaskRecord[],
-  format: OutputFormat,
-  total = records.length,
-): string {
+/**
+ * The records (and rejected addresses) in a format. The table sorts by person then app; json and csv
+ * keep the read order. `total` (when more than given) says in the table how many there are in all.
+ */
+export function formatTasks(records: readonly Row[], format: OutputFormat, total = records.length): string {
   switch (format) {
     case 'json':
       return `${JSON.stringify(records, null, 2)}\n`;
@@ -157,7 +195,7 @@ export function formatTasks(
         total > records.length
           ? `${records.length} of ${plural(total, 'record')}`
           : plural(records.length, 'record');
-      return `${toTable(TASK_TABLE, records.map(taskTableRow))}${count}\n`;
+      return `${toTable(TASK_TABLE, [...records].sort(byPersonThenApp).map(taskTableRow))}${count}\n`;
     }
   }
 }
@@ -174,7 +212,7 @@ export function formatRuns(runs: readonly RunRecord[], format: OutputFormat): st
 }
 
 /** The lines above a run's task records in table format: the run record and its addresses. */
-export function formatRunSummary(run: RunRecord | undefined, starts: readonly StartRecord[]): string {
+export function formatRunSummary(run: RunView | undefined, starts: readonly StartRecord[]): string {
   if (!run) return '';
   const counts = COUNTS.filter((c) => c !== 'total' && (run.counts?.[c] ?? 0) > 0)
     .map((c) => `${c} ${run.counts[c]}`)
@@ -182,7 +220,8 @@ export function formatRunSummary(run: RunRecord | undefined, starts: readonly St
   const lines = [
     `Run ${run.runId}: ${run.outcome}${run.errorName ? ` (${runError(run)})` : ''}`,
     `  app bundle ${run.appBundleIdentifier}, input ${run.inputKind}, started ${run.startedAt}` +
-      (run.endedAt ? `, ended ${run.endedAt}` : ''),
+      (run.endedAt ? `, ended ${run.endedAt}` : '') +
+      (run.lastPolledAt ? `, last polled ${run.lastPolledAt}` : ''),
     `  ${plural(run.counts?.total ?? 0, 'task')}${counts ? `: ${counts}` : ''}`,
   ];
   for (const start of starts) {
@@ -209,6 +248,7 @@ export function describeQuery(query: QueryArgs): string {
             : 'runs';
   const filters = [
     query.status === undefined ? undefined : `status ${query.status}`,
+    query.outcome === undefined ? undefined : `outcome ${query.outcome}`,
     query.since === undefined ? undefined : `since ${query.since}`,
   ].filter(Boolean);
   return filters.length > 0 ? `${what} (${filters.join(', ')})` : what;

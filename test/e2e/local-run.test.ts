@@ -59,8 +59,8 @@ describe('npm start', () => {
     expect({ code, err }).toEqual({ code: 0, err: '' });
     expect(out).not.toContain(CYCLE_HEADER);
     expect(out).toContain('Stored results (12 records):');
-    expect(out).toMatch(/taskId\s+status\s+app/);
-    expect(out.match(/^[0-9a-f-]{36}\s+COMPLETED\s/gm)).toHaveLength(12);
+    expect(out).toMatch(/email\s+app\s+tenant\s+status\s+userStatus/);
+    expect(out.match(/\sCOMPLETED\s+ACTIVE\s.*\s[0-9a-f-]{36}\s/gm)).toHaveLength(12);
     const runId = queriedRunId(out);
     expect(runId).toBeDefined();
     expect(out).toContain(`Execution ${runId}: SUCCEEDED`);
@@ -72,11 +72,11 @@ describe('npm start', () => {
     const qCode = await query(['--run', runId!], {
       stdout: qOut.stream,
       stderr: qErr.stream,
-      env: { POLLER_SKIP_STACK_LOOKUP: '1' },
+      env: {},
       cwd: dir,
     });
     expect({ code: qCode, err: qErr.text() }).toEqual({ code: 0, err: '' });
-    expect(qOut.text().match(/^[0-9a-f-]{36}\s+COMPLETED\s/gm)).toHaveLength(12);
+    expect(qOut.text().match(/\sCOMPLETED\s+ACTIVE\s.*\s[0-9a-f-]{36}\s/gm)).toHaveLength(12);
   });
 
   it('without --quiet, prints a line per poll cycle', async () => {

@@ -50,7 +50,12 @@ const run = (id: string, startedAt: string, outcome: RunRecord['outcome']): RunR
 const RECORDS: TaskRecord[] = [
   task(1),
   task(2, { resultStatus: 'FAILED', taskError: { errorCode: 'E1', errorMessage: 'bad, "really"\nbad' } }),
-  task(3, { tenantId: 'T2', email: 'Bob@Example.com', userFullName: 'Doe, "Bobby" Bob' }),
+  task(3, {
+    tenantId: 'T2',
+    email: 'Bob@Example.com',
+    userFullName: 'Doe, "Bobby" Bob',
+    userStatus: 'SUSPENDED',
+  }),
   task(4, { app: 'ZOOM' }),
   task(1, { runId: 'run-b', recordedAt: minute(20), resultStatus: 'EXPIRED' }),
   task(5, { runId: 'run-b', recordedAt: minute(21), email: 'JANE@EXAMPLE.COM' }),
@@ -102,7 +107,8 @@ const json = async (argv: string[]) => {
   expect(result).toMatchObject({ code: 0, stderr: '' });
   return JSON.parse(result.stdout) as (TaskRecord & RunRecord)[];
 };
-const ids = (records: TaskRecord[]) => records.map((r) => `${r.runId}/${r.taskId.slice(-1)}`);
+const ids = (records: TaskRecord[]) =>
+  records.map((r) => `${r.runId}/${r.taskId?.slice(-1) ?? r.resultStatus}`);
 
 describe('arguments', () => {
   it.each([
@@ -116,7 +122,11 @@ describe('arguments', () => {
     [['--tenant', 'T1', '--task', 'a'], '--tenant'],
     [['--email', 'nobody'], '--email'],
     [['--task', 'a', '--status', 'DONE'], '--status'],
-    [['--runs', '--status', 'FAILED'], '--status'],
+    [['--runs', '--status', 'COMPLETED'], '--status'],
+    [['--task', 'a', '--watch'], '--watch'],
+    [['--run', 'r', '--interval', '5'], '--interval'],
+    [['--run', 'r', '--watch', '--interval', '0'], '--interval'],
+    [['--runs', '--stack', ''], '--stack'],
     [['--task', 'a', '--since', 'yesterday'], '--since'],
     [['--task', 'a', '--since', '2024-02-30'], '--since'],
     [['--task', 'a', '--limit', '0'], '--limit'],
@@ -169,6 +179,7 @@ describe('arguments', () => {
         since: '2024-05-01T00:00:00.000Z',
         limit: 7,
         format: 'table',
+        stack: STACK_NAME,
       },
     });
     expect(parseQueryArgs(['--runs', '--since', '2024-05-01T12:30+02:00', '--format', 'CSV'])).toMatchObject({
@@ -306,31 +317,34 @@ describe('formats', () => {
     expect(result.stdout).toContain('address refused@example.com: REJECTED, 0 tasks (ValidationException)');
   });
 
-  it('table prints readable columns, one row a record, and a count', async () => {
+  it('table prints readable columns by person then app, with userStatus, one row a record, and a count', async () => {
     // Act
     const result = await cli(['--run', 'run-a', '--table', TABLE]);
 
     // Assess: the run record's summary first, then the records.
     const all = result.stdout.trimEnd().split('\n');
     expect(all[0]).toBe('Run run-a: SUCCEEDED');
-    const lines = all.slice(all.findIndex((l) => l.startsWith('taskId')));
+    const lines = all.slice(all.findIndex((l) => l.startsWith('email')));
     expect(result.code).toBe(0);
     expect(lines[0]?.split(/\s+/)).toEqual([
-      'taskId',
-      'status',
+      'email',
       'app',
       'tenant',
-      'email',
+      'status',
+      'userStatus',
       'user',
+      'taskId',
       'recordedAt',
       'error',
     ]);
     expect(lines[1]).toMatch(/^-+ +-+/);
     expect(lines).toHaveLength(2 + 4 + 1);
-    expect(lines[3]).toContain(taskId(2));
+    // Bob first (case-insensitive), then Jane's SLACK records newest first, then her ZOOM one.
+    expect(lines.slice(2, 6).map((l) => l.match(/0000000(\d) /)?.[1])).toEqual(['3', '2', '1', '4']);
+    expect(lines[2]).toContain('SUSPENDED');
+    expect(lines[2]).toContain('Doe, "Bobby" Bob');
     expect(lines[3]).toContain('FAILED');
     expect(lines[3]).toContain('E1: bad, "really" bad');
-    expect(lines[4]).toContain('Doe, "Bobby" Bob');
     expect(lines.at(-1)).toBe('4 records');
     // Columns line up: every row's status starts where the header's does.
     const statusColumn = lines[0]!.indexOf('status');
@@ -423,7 +437,7 @@ describe('table resolution', () => {
       env: { RESULTS_TABLE_NAME: TABLE, AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint },
     });
     expect(result.code).toBe(0);
-    expect(ids(JSON.parse(result.stdout))).toEqual(['run-b/1', 'run-b/5']);
+    expect(ids(JSON.parse(result.stdout))).toEqual(['run-b/1', 'run-b/5', 'run-b/REJECTED']);
   });
 
   it("takes the table and endpoint from the local run's .local/last-run.json", async () => {
@@ -445,8 +459,10 @@ describe('table resolution', () => {
   });
 
   it('exits 2 explaining where the table name comes from when no source names one', async () => {
-    // No AWS here: skip the CloudFormation look-up of the deployed stack's output.
-    const result = await cli(['--runs'], { env: { POLLER_SKIP_STACK_LOOKUP: '1' } });
+    // Act: no stack lookup is injected (as without AWS), and none of the other sources names a table.
+    const result = await cli(['--runs'], { env: {} });
+
+    // Assess
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--table/);
     expect(result.stderr).toMatch(/RESULTS_TABLE_NAME/);
@@ -480,7 +496,7 @@ describe('table resolution', () => {
     expect(JSON.parse(result.stdout).map((r: RunRecord) => r.runId)).toEqual(['run-disk']);
   });
 
-  it('exits 1 with the reason when the read fails', async () => {
+  it('exits 1 when the read fails, 3 when the local run file is corrupt, each in one line', async () => {
     const missing = await cli(['--runs', '--table', 'no-such-table']);
     const dir = await mkdtemp(join(tmpdir(), 'query-bad-run-'));
     await mkdir(join(dir, '.local'));
@@ -490,7 +506,11 @@ describe('table resolution', () => {
 
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/no-such-table.*ResourceNotFoundException/);
-    expect(corrupt.code).toBe(1);
-    expect(corrupt.stderr).toMatch(/last-run\.json is not JSON/);
+    expect(corrupt.code).toBe(3);
+    expect(corrupt.stderr).toMatch(/last-run\.json is not JSON: run npm start again/);
+    for (const r of [missing, corrupt]) {
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(r.stderr).not.toContain('    at ');
+    }
   });
 });
