@@ -106,9 +106,13 @@ function distance(a: string, b: string): number {
   return previous[y.length];
 }
 
+/** How far `key` is from `setting`: a key that is a setting's start with a typo or two counts as close. */
+const score = (key: string, setting: string): number =>
+  Math.min(distance(key, setting), distance(key, setting.slice(0, key.length)) + 0.5);
+
 /** The setting closest to `key`. */
 export function closestSetting(key: string): SettingKey {
-  return SETTING_KEYS.reduce((best, k) => (distance(key, k) < distance(key, best) ? k : best));
+  return SETTING_KEYS.reduce((best, k) => (score(key, k) < score(key, best) ? k : best));
 }
 
 /**

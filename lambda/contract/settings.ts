@@ -213,8 +213,8 @@ export const SETTINGS = {
   }),
   maxWaitSeconds: intRow(1, MAX_WAIT_LIMIT_SECONDS, {
     doc:
-      'Longest wait between polls (at least minWaitSeconds). The wait grows ×1.2 each cycle in which nothing ' +
-      'finishes and goes back to minWaitSeconds when results arrive.',
+      'Longest wait between polls (at least minWaitSeconds). The wait grows ×1.2 after a cycle in which nothing ' +
+      'finishes and shortens as results arrive faster (lambda/core/wait.ts).',
     default: 300,
     env: 'MAX_WAIT_SECONDS',
   }),
