@@ -16,7 +16,6 @@ import { parseExecutionInput } from '../lambda/core/input';
 export {
   DEFAULT_EVENT_PATTERN,
   type EventPatternSetting,
-  InvalidSettingError,
   type PollerSettings,
 } from '../lambda/contract/settings';
 
@@ -80,7 +79,7 @@ const CDK_KEY = /^(@|aws:cdk:|aws-cdk|cdk-|cdk:)|:/;
 const CDK_PLAIN_KEYS = new Set(['acknowledged-issue-numbers', 'notices', 'cli-telemetry']);
 
 /** A context key that is no setting (a typo, most likely). */
-export class UnknownSettingError extends InvalidSettingError {
+class UnknownSettingError extends InvalidSettingError {
   constructor(key: string, closest: SettingKey) {
     super(key, `is not a setting; did you mean "${closest}"?`);
     this.message = `Unknown setting "${key}": did you mean "${closest}"?`;

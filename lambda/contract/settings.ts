@@ -37,7 +37,7 @@ export interface EventPatternSetting {
 }
 
 /** The top-level fields an EventBridge pattern may match on. */
-export const EVENT_PATTERN_FIELDS = [
+const EVENT_PATTERN_FIELDS = [
   'source',
   'detail-type',
   'detail',
@@ -331,7 +331,7 @@ const readOne = <K extends SettingKey>(key: K, raw: unknown): ValueOf<K> | undef
 };
 
 /** The default of `maxCycles`: enough cycles to reach the deadline even if every wait were the shortest. */
-export const defaultMaxCycles = (deadlineMinutes: number, minWaitSeconds: number): number =>
+const defaultMaxCycles = (deadlineMinutes: number, minWaitSeconds: number): number =>
   Math.min(MAX_CYCLES_LIMIT, Math.ceil((deadlineMinutes * 60) / minWaitSeconds) + 1);
 
 /**
