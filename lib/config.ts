@@ -4,6 +4,7 @@
  * lambda/contract/settings.ts, which the function's environment parsing reads too; this file adds what
  * only synth checks: combinations of deploy-time settings and unknown context keys.
  */
+import { CompletionEvent } from '../lambda/contract/events';
 import {
   InvalidSettingError,
   type PollerSettings,
@@ -59,6 +60,18 @@ export function parseSettings(context: (key: string) => unknown): PollerSettings
         `is not a valid execution input: ${(error as Error).message}`,
       );
     }
+  }
+  // A pattern that matches the completion event would start a run from each run's end, forever.
+  const { source, 'detail-type': detailType } = settings.eventPattern;
+  if (
+    (source === undefined || source.includes(CompletionEvent.source)) &&
+    (detailType === undefined || detailType.includes(CompletionEvent.detailType))
+  ) {
+    throw new InvalidSettingError(
+      'eventPattern',
+      `must not match the completion event (source "${CompletionEvent.source}", detail-type ` +
+        `"${CompletionEvent.detailType}"): name a "detail-type" or a "source" of your own`,
+    );
   }
   const tuning = LARGE_RUN_TUNING.find(given);
   if (!settings.largeRuns && tuning !== undefined) {

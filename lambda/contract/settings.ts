@@ -242,7 +242,9 @@ export const SETTINGS = {
     env: 'MAX_CYCLES',
   }),
   eventPattern: row({
-    doc: "EventBridge pattern (JSON); a matching event's `detail` becomes the execution input.",
+    doc:
+      "EventBridge pattern (JSON); a matching event's `detail` becomes the execution input. It must not match " +
+      'the completion event (`Access Review Completed`).',
     parse: eventPattern,
     default: DEFAULT_EVENT_PATTERN,
   }),

@@ -117,6 +117,25 @@ describe('schedule needs a valid scheduleInput', () => {
   });
 });
 
+describe('the trigger never starts a run from a completion event', () => {
+  test.each([
+    ['no detail-type, our source', '{"source":["appfabric-access-poller"]}'],
+    ['no source, its detail-type', '{"detail-type":["Access Review Completed"]}'],
+    ['account only', '{"account":["111122223333"]}'],
+  ])('a pattern matching it (%s) fails synth naming eventPattern', (_what, eventPattern) => {
+    expect(() => synth({ eventPattern })).toThrow(
+      /^Invalid setting "eventPattern": must not match the completion event/,
+    );
+  });
+
+  test.each([
+    ['a detail-type of its own', '{"detail-type":["Check access"]}'],
+    ['a source of its own', '{"source":["my.tool"]}'],
+  ])('a pattern with %s synthesizes', (_what, eventPattern) => {
+    expect(() => synth({ eventPattern })).not.toThrow();
+  });
+});
+
 describe("the README's deploy command", () => {
   test('its -c values synthesize, in the region and account of its app bundle and without', () => {
     // Prepare: the `npx cdk deploy` line of the Deploy section.
