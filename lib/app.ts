@@ -11,10 +11,10 @@ import { checkContextKeys, type PollerSettings, parseSettings } from './config';
 import { AppFabricPollerStack } from './poller-stack';
 
 /** Construct id (and default name) of the stack. */
-export const STACK_ID = StackNames.stackName;
+const STACK_ID = StackNames.stackName;
 
 /** Path of cdk.json, whose "context" (feature flags, settings) the app starts from. */
-export const CDK_JSON = path.join(__dirname, '..', 'cdk.json');
+const CDK_JSON = path.join(__dirname, '..', 'cdk.json');
 
 export interface BuildAppOptions {
   /**

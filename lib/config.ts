@@ -4,6 +4,7 @@
  * lambda/contract/settings.ts, which the function's environment parsing reads too; this file adds what
  * only synth checks: combinations of deploy-time settings and unknown context keys.
  */
+import { CompletionEvent } from '../lambda/contract/events';
 import {
   InvalidSettingError,
   type PollerSettings,
@@ -16,7 +17,6 @@ import { parseExecutionInput } from '../lambda/core/input';
 export {
   DEFAULT_EVENT_PATTERN,
   type EventPatternSetting,
-  InvalidSettingError,
   type PollerSettings,
 } from '../lambda/contract/settings';
 
@@ -61,6 +61,18 @@ export function parseSettings(context: (key: string) => unknown): PollerSettings
       );
     }
   }
+  // A pattern that matches the completion event would start a run from each run's end, forever.
+  const { source, 'detail-type': detailType } = settings.eventPattern;
+  if (
+    (source === undefined || source.includes(CompletionEvent.source)) &&
+    (detailType === undefined || detailType.includes(CompletionEvent.detailType))
+  ) {
+    throw new InvalidSettingError(
+      'eventPattern',
+      `must not match the completion event (source "${CompletionEvent.source}", detail-type ` +
+        `"${CompletionEvent.detailType}"): name a "detail-type" or a "source" of your own`,
+    );
+  }
   const tuning = LARGE_RUN_TUNING.find(given);
   if (!settings.largeRuns && tuning !== undefined) {
     throw new InvalidSettingError(tuning, 'is only used with "largeRuns", which is not true');
@@ -80,7 +92,7 @@ const CDK_KEY = /^(@|aws:cdk:|aws-cdk|cdk-|cdk:)|:/;
 const CDK_PLAIN_KEYS = new Set(['acknowledged-issue-numbers', 'notices', 'cli-telemetry']);
 
 /** A context key that is no setting (a typo, most likely). */
-export class UnknownSettingError extends InvalidSettingError {
+class UnknownSettingError extends InvalidSettingError {
   constructor(key: string, closest: SettingKey) {
     super(key, `is not a setting; did you mean "${closest}"?`);
     this.message = `Unknown setting "${key}": did you mean "${closest}"?`;
@@ -106,9 +118,13 @@ function distance(a: string, b: string): number {
   return previous[y.length];
 }
 
+/** How far `key` is from `setting`: a key that is a setting's start with a typo or two counts as close. */
+const score = (key: string, setting: string): number =>
+  Math.min(distance(key, setting), distance(key, setting.slice(0, key.length)) + 0.5);
+
 /** The setting closest to `key`. */
 export function closestSetting(key: string): SettingKey {
-  return SETTING_KEYS.reduce((best, k) => (distance(key, k) < distance(key, best) ? k : best));
+  return SETTING_KEYS.reduce((best, k) => (score(key, k) < score(key, best) ? k : best));
 }
 
 /**

@@ -9,7 +9,7 @@ import type { IConstruct } from 'constructs';
  * A resource as cdk-nag names it in a finding ID: intrinsics flattened, `Ref` → `<Id>`,
  * `Fn::GetAtt` → `<Id.Attr>`, `Fn::Join` joined (cdk-nag's flattenCfnReference).
  */
-export function nagResourceName(scope: IConstruct, value: unknown): string {
+function nagResourceName(scope: IConstruct, value: unknown): string {
   const visit = (node: unknown): string => {
     if (node === undefined) return '';
     if (typeof node === 'string') return node.replace(/\$\{/g, '<').replace(/}/g, '>');

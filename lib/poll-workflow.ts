@@ -27,10 +27,10 @@ export const StateNames = {
   AnnounceFailed: 'AnnounceFailed',
 } as const;
 
-export type StateName = (typeof StateNames)[keyof typeof StateNames];
+type StateName = (typeof StateNames)[keyof typeof StateNames];
 
 /** Errors of the Lambda service itself (not of our code): retried with backoff. */
-export const LAMBDA_SERVICE_ERRORS = [
+const LAMBDA_SERVICE_ERRORS = [
   'Lambda.ServiceException',
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
@@ -43,10 +43,10 @@ export const LAMBDA_SERVICE_ERRORS = [
  * `Lambda.Unknown` (timeouts and out-of-memory included): retried, but only once, as a slow AppFabric
  * may stay slow.
  */
-export const LAMBDA_TIMEOUT_ERRORS = ['Sandbox.Timedout', 'Lambda.Unknown'] as const;
+const LAMBDA_TIMEOUT_ERRORS = ['Sandbox.Timedout', 'Lambda.Unknown'] as const;
 
 /** Retry policies of the three task states, in the order they are evaluated. */
-export const RETRY_POLICIES: readonly sfn.RetryProps[] = [
+const RETRY_POLICIES: readonly sfn.RetryProps[] = [
   {
     errors: [...RETRYABLE_ERRORS],
     interval: Duration.seconds(2),
@@ -78,7 +78,7 @@ export const RETRY_POLICIES: readonly sfn.RetryProps[] = [
  * function, then one Poll with its retries (6 attempts of at most 60 s plus backoff, about 10 minutes)
  * and RecordFailure must still fit.
  */
-export const TIMEOUT_MARGIN = Duration.minutes(30);
+const TIMEOUT_MARGIN = Duration.minutes(30);
 
 export interface PollWorkflowProps {
   /** The poller function the three task states invoke. */

@@ -64,7 +64,7 @@ export const TABLE_ACTIONS = [
  * The IAM resource of an app bundle: the ARN as given, the ARN of a UUID in this stack's partition,
  * region and account, or every app bundle of this account and region when none is configured.
  */
-export function appBundleResourceArn(scope: Construct, identifier: string | undefined): string {
+function appBundleResourceArn(scope: Construct, identifier: string | undefined): string {
   if (identifier !== undefined && !UUID_PATTERN.test(identifier)) return identifier;
   return Stack.of(scope).formatArn({
     service: 'appfabric',

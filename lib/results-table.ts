@@ -29,8 +29,6 @@ export interface ResultsTableProps {
 export class ResultsTable extends Construct {
   /** The table. */
   public readonly table: dynamodb.Table;
-  /** ARNs of the four global secondary indexes, keyed by index name. */
-  public readonly indexArns: Readonly<Record<string, string>>;
 
   constructor(scope: Construct, id: string, props: ResultsTableProps = {}) {
     super(scope, id);
@@ -50,7 +48,6 @@ export class ResultsTable extends Construct {
       deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
     });
 
-    const indexArns: Record<string, string> = {};
     for (const index of Object.values(TableNames.indexes)) {
       this.table.addGlobalSecondaryIndex({
         indexName: index.indexName,
@@ -58,8 +55,6 @@ export class ResultsTable extends Construct {
         sortKey: string(index.sortKey),
         projectionType: dynamodb.ProjectionType.ALL,
       });
-      indexArns[index.indexName] = `${this.table.tableArn}/index/${index.indexName}`;
     }
-    this.indexArns = indexArns;
   }
 }

@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import type { EventPatternSetting } from './config';
 
 /** Converts an event pattern from its JSON form (`detail-type`) to the CDK's (`detailType`). */
-export function toEventPattern(pattern: EventPatternSetting): events.EventPattern {
+function toEventPattern(pattern: EventPatternSetting): events.EventPattern {
   const { 'detail-type': detailType, ...rest } = pattern;
   return { ...rest, ...(detailType === undefined ? {} : { detailType }) };
 }

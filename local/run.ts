@@ -315,6 +315,9 @@ export async function main(
         `largest state ${report.maxStateBytes} bytes\n` +
         retriesLine(poller, report),
     );
+    for (const event of report.completionEvents) {
+      out.write(`\nCompletion event (EventBridge, not sent locally):\n${JSON.stringify(event, null, 2)}\n`);
+    }
     out.write(
       `\nQuery the results (the local data stays in ${LOCAL_DATA_DIR} until the next npm start):\n` +
         `  npm run query -- --run ${report.runId}\n` +

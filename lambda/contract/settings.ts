@@ -7,7 +7,17 @@
  */
 
 import { LargeRunLimits } from './large-run';
-import { APP_BUNDLE_IDENTIFIER_PATTERN, UUID_PATTERN } from './limits';
+import {
+  appBundle,
+  boolean,
+  eventPattern,
+  integer,
+  jsonObject,
+  oneOf,
+  Problem,
+  schedule,
+  topicArn,
+} from './setting-parsers';
 
 /** A setting has a value it cannot take. The message names the setting, never the value. */
 export class InvalidSettingError extends Error {
@@ -19,9 +29,6 @@ export class InvalidSettingError extends Error {
     super(`Invalid setting "${setting}": ${problem}`);
   }
 }
-
-/** Thrown by a parser: what is wrong, without the setting's name (the caller adds it). */
-class Problem extends Error {}
 
 /** An EventBridge event pattern in its JSON form (`detail-type`, not `detailType`). */
 export interface EventPatternSetting {
@@ -35,19 +42,6 @@ export interface EventPatternSetting {
   readonly time?: string[];
   readonly version?: string[];
 }
-
-/** The top-level fields an EventBridge pattern may match on. */
-export const EVENT_PATTERN_FIELDS = [
-  'source',
-  'detail-type',
-  'detail',
-  'account',
-  'region',
-  'resources',
-  'id',
-  'time',
-  'version',
-] as const;
 
 /** The event pattern used when none is configured. */
 export const DEFAULT_EVENT_PATTERN: EventPatternSetting = {
@@ -92,110 +86,11 @@ interface Setting<T> {
 // biome-ignore lint/suspicious/noExplicitAny: each row keeps its own value type
 const row = <S extends Setting<any>>(setting: S): S => setting;
 
-const integer = (min: number, max: number) => (raw: unknown) => {
-  const parsed = typeof raw === 'string' && /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : raw;
-  if (typeof parsed !== 'number' || !Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
-    throw new Problem(`must be an integer between ${min} and ${max}`);
-  }
-  return parsed;
-};
-
 const intRow = <R extends Omit<Setting<number>, 'parse' | 'bounds'>>(min: number, max: number, rest: R) => ({
   ...rest,
   parse: integer(min, max),
   bounds: { min, max },
 });
-
-const boolean = (raw: unknown): boolean => {
-  if (raw === true || raw === 'true') return true;
-  if (raw === false || raw === 'false') return false;
-  throw new Problem('must be true or false');
-};
-
-const oneOf =
-  <T extends string>(...allowed: T[]) =>
-  (raw: unknown): T => {
-    if (typeof raw !== 'string' || !(allowed as string[]).includes(raw)) {
-      throw new Problem(`must be one of ${allowed.map((a) => `"${a}"`).join(', ')}`);
-    }
-    return raw as T;
-  };
-
-const jsonObject = (raw: unknown): Record<string, unknown> => {
-  let parsed = raw;
-  if (typeof raw === 'string') {
-    try {
-      parsed = JSON.parse(raw);
-    } catch {
-      throw new Problem('must be a JSON object');
-    }
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new Problem('must be a JSON object');
-  }
-  return parsed as Record<string, unknown>;
-};
-
-const APP_BUNDLE_ARN = /^arn:aws[a-z-]*:appfabric:[a-z0-9-]+:\d{12}:appbundle\/[a-f0-9-]{36}$/;
-
-const appBundle = (raw: unknown): string => {
-  if (
-    typeof raw !== 'string' ||
-    raw.length > 1011 ||
-    !APP_BUNDLE_IDENTIFIER_PATTERN.test(raw) ||
-    !(UUID_PATTERN.test(raw) || APP_BUNDLE_ARN.test(raw))
-  ) {
-    throw new Problem(
-      'must be an app bundle ARN (arn:<partition>:appfabric:<region>:<account>:appbundle/<id>) or a lower-case UUID',
-    );
-  }
-  return raw;
-};
-
-const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
-const CRON = /^cron\((\S+ ){5}\S+\)$/;
-
-const schedule = (raw: unknown): string => {
-  const rate = typeof raw === 'string' ? RATE.exec(raw) : null;
-  const validRate =
-    rate !== null && Number(rate[1]) >= 1 && (Number(rate[1]) === 1) === !rate[2].endsWith('s');
-  if (typeof raw !== 'string' || !(validRate || CRON.test(raw))) {
-    throw new Problem(
-      'must be an EventBridge schedule expression: "rate(<n> minute[s]|hour[s]|day[s])" (singular unit for 1) ' +
-        'or "cron(<6 fields>)"',
-    );
-  }
-  return raw;
-};
-
-const eventPattern = (raw: unknown): EventPatternSetting => {
-  const pattern = jsonObject(raw);
-  const keys = Object.keys(pattern);
-  if (keys.length === 0) throw new Problem('must match on at least one field');
-  for (const key of keys) {
-    if (!(EVENT_PATTERN_FIELDS as readonly string[]).includes(key)) {
-      throw new Problem(`has an unknown field (allowed: ${EVENT_PATTERN_FIELDS.join(', ')})`);
-    }
-    const field = pattern[key];
-    const ok =
-      key === 'detail'
-        ? typeof field === 'object' && field !== null && !Array.isArray(field)
-        : Array.isArray(field) && field.length > 0;
-    if (!ok) {
-      throw new Problem(
-        key === 'detail' ? 'field "detail" must be an object' : `field "${key}" must be a non-empty array`,
-      );
-    }
-  }
-  return pattern as EventPatternSetting;
-};
-
-const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/;
-
-const topicArn = (raw: unknown): string => {
-  if (typeof raw !== 'string' || !TOPIC_ARN.test(raw)) throw new Problem('must be an SNS topic ARN');
-  return raw;
-};
 
 /** Every setting, in the README's order. */
 export const SETTINGS = {
@@ -213,8 +108,8 @@ export const SETTINGS = {
   }),
   maxWaitSeconds: intRow(1, MAX_WAIT_LIMIT_SECONDS, {
     doc:
-      'Longest wait between polls (at least minWaitSeconds). The wait grows ×1.2 each cycle in which nothing ' +
-      'finishes and goes back to minWaitSeconds when results arrive.',
+      'Longest wait between polls (at least minWaitSeconds). The wait grows ×1.2 after a cycle in which nothing ' +
+      'finishes and shortens as results arrive faster (lambda/core/wait.ts).',
     default: 300,
     env: 'MAX_WAIT_SECONDS',
   }),
@@ -242,7 +137,9 @@ export const SETTINGS = {
     env: 'MAX_CYCLES',
   }),
   eventPattern: row({
-    doc: "EventBridge pattern (JSON); a matching event's `detail` becomes the execution input.",
+    doc:
+      "EventBridge pattern (JSON); a matching event's `detail` becomes the execution input. It must not match " +
+      'the completion event (`Access Review Completed`).',
     parse: eventPattern,
     default: DEFAULT_EVENT_PATTERN,
   }),
@@ -331,7 +228,7 @@ const readOne = <K extends SettingKey>(key: K, raw: unknown): ValueOf<K> | undef
 };
 
 /** The default of `maxCycles`: enough cycles to reach the deadline even if every wait were the shortest. */
-export const defaultMaxCycles = (deadlineMinutes: number, minWaitSeconds: number): number =>
+const defaultMaxCycles = (deadlineMinutes: number, minWaitSeconds: number): number =>
   Math.min(MAX_CYCLES_LIMIT, Math.ceil((deadlineMinutes * 60) / minWaitSeconds) + 1);
 
 /**

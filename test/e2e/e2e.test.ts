@@ -217,8 +217,8 @@ describe('with the default settings', () => {
       expect(
         entered[StateNames.Poll] + entered[StateNames.Done] + entered[StateNames.Wait],
       ).toBeLessThanOrEqual(3 * cycles);
-      // Start, the loop, Summarize and Succeeded: nothing else.
-      expect(report.transitions).toBe(1 + (3 * cycles - 1) + 2);
+      // Start, the loop, Summarize, the completion event and Succeeded: nothing else.
+      expect(report.transitions).toBe(1 + (3 * cycles - 1) + 3);
       expect(report.retries).toEqual({});
     });
   });

@@ -3,6 +3,7 @@
  * replaced by stubs keyed by state name: the loop, the deadline, retries and failures behave as designed.
  */
 import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import { CompletionEvent } from '../../lambda/contract/events';
 import { ErrorNames } from '../../lambda/contract/workflow';
 import type { LoopState } from '../../lambda/core/model';
 import { StateNames } from '../../lib/poll-workflow';
@@ -24,6 +25,8 @@ if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function'
 }
 
 type Payload = Record<string, unknown>;
+
+const EXECUTION_ARN = 'arn:aws:states:us-east-1:000000000000:execution:poller:run-1';
 type Stub = (payload: Payload) => Promise<unknown>;
 
 let machine: StateMachine;
@@ -59,23 +62,36 @@ async function run(stubs: Partial<Record<string, Stub>>, input: unknown = { task
       if (!stub) throw new Error(`no stub for ${name}`);
       return { Payload: await stub(request.Payload) };
     };
+  // The completion event's putEvents states: collected, as the local runner does.
+  const events: { Source: string; DetailType: string; Detail: Payload }[] = [];
+  const announce = async (request: { Entries: typeof events }) => {
+    events.push(...request.Entries);
+    return { Entries: [{ EventId: 'e-1' }], FailedEntryCount: 0 };
+  };
   const execution = machine.run(input as Parameters<StateMachine['run']>[0], {
     overrides: {
       taskResourceLocalHandlers: {
         [StateNames.Start]: handler(StateNames.Start),
         [StateNames.Poll]: handler(StateNames.Poll),
         [StateNames.RecordFailure]: handler(StateNames.RecordFailure),
+        [StateNames.AnnounceSucceeded]: announce,
+        [StateNames.AnnounceTimedOut]: announce,
+        [StateNames.AnnounceFailed]: announce,
       } as never,
       waitTimeOverrides: { [StateNames.Wait]: 0 },
       retryIntervalOverrides: { [StateNames.Start]: 0, [StateNames.Poll]: 0, [StateNames.RecordFailure]: 0 },
     },
-    context: { Execution: { Name: 'run-1' } } as never,
+    // Step Functions sets these context fields; the local engine only what it is given.
+    context: {
+      Execution: { Id: EXECUTION_ARN, Name: 'run-1' },
+      State: { EnteredTime: '2030-01-01T01:00:00.000Z' },
+    } as never,
   });
   try {
-    return { output: await execution.result, calls, error: undefined };
+    return { output: await execution.result, calls, events, error: undefined };
   } catch (error) {
     const cause = error instanceof ExecutionError ? (error.cause as Error) : (error as Error);
-    return { output: undefined, calls, error: { name: cause.name, message: cause.message } };
+    return { output: undefined, calls, events, error: { name: cause.name, message: cause.message } };
   }
 }
 
@@ -205,5 +221,114 @@ describe('the rendered definition on a local engine', () => {
     });
     expect(calls[StateNames.RecordFailure]).toHaveLength(1);
     expect(error).toEqual({ name: ErrorNames.AppFabricAccessDenied, message: 'denied' });
+  });
+});
+
+describe('the completion event on a local engine', () => {
+  const counts = (over: Partial<LoopState['counts']>) => ({ ...loopState().counts, ...over });
+  const emails = { appBundleIdentifier: loopState().appBundleIdentifier, emails: ['jane.doe@example.com'] };
+
+  test.each([
+    [
+      'SUCCEEDED',
+      {
+        [StateNames.Start]: async () => loopState(),
+        [StateNames.Poll]: answers(
+          loopState({ status: 'DONE', cycle: 1, counts: counts({ pending: 0, COMPLETED: 2 }) }),
+        ),
+      },
+      counts({ pending: 0, COMPLETED: 2 }),
+      undefined,
+    ],
+    [
+      'TIMED_OUT',
+      {
+        [StateNames.Start]: async () => loopState(),
+        [StateNames.Poll]: answers(
+          loopState({
+            status: 'TIMED_OUT',
+            cycle: 1,
+            counts: counts({ pending: 0, COMPLETED: 1, TIMED_OUT: 1 }),
+          }),
+        ),
+      },
+      counts({ pending: 0, COMPLETED: 1, TIMED_OUT: 1 }),
+      undefined,
+    ],
+    [
+      'FAILED',
+      {
+        [StateNames.Start]: async () => loopState({ counts: counts({ pending: 1, COMPLETED: 1 }) }),
+        [StateNames.Poll]: answers(
+          named(ErrorNames.AppFabricAccessDenied, 'denied for jane.doe@example.com'),
+        ),
+        [StateNames.RecordFailure]: async () => ({
+          Error: ErrorNames.AppFabricAccessDenied,
+          Cause: 'denied',
+        }),
+      },
+      counts({ pending: 1, COMPLETED: 1 }),
+      ErrorNames.AppFabricAccessDenied,
+    ],
+    [
+      'FAILED',
+      {
+        [StateNames.Start]: answers(named(ErrorNames.InvalidInput, 'input.emails[0]: bad')),
+        [StateNames.RecordFailure]: recordFailure,
+      },
+      counts({ total: 0, pending: 0 }),
+      ErrorNames.InvalidInput,
+    ],
+  ] as const)(
+    'a run that ends %s sends one event with its counts and no address',
+    async (outcome, stubs, expected, errorName) => {
+      // Act: a run started from an address, through the rendered definition.
+      const { events } = await run(stubs as never, emails);
+      // Assess: one event of the contract; counts as the run last reported them; links; no personal data.
+      expect(events).toHaveLength(1);
+      const [event] = events;
+      expect(event).toMatchObject({ Source: CompletionEvent.source, DetailType: CompletionEvent.detailType });
+      expect(event.Detail).toEqual({
+        runId: 'run-1',
+        outcome,
+        counts: expected,
+        startedAt: expect.any(String),
+        endedAt: '2030-01-01T01:00:00.000Z',
+        executionArn: EXECUTION_ARN,
+        executionUrl: `https://us-east-1.console.aws.amazon.com/states/home?region=us-east-1#/v2/executions/details/${EXECUTION_ARN}`,
+        resultsTableUrl: expect.stringMatching(
+          /^https:\/\/us-east-1\.console\.aws\.amazon\.com\/dynamodbv2\//,
+        ),
+        ...(errorName === undefined ? {} : { errorName }),
+      });
+      expect(JSON.stringify(event)).not.toMatch(/jane|doe|example\.com|@/i);
+    },
+  );
+
+  test('a failed send never changes how the run ends', async () => {
+    // Prepare: the event's state throws as a failing PutEvents would.
+    const { definition } = renderStateMachineDefinition();
+    const local = new StateMachine(definition as unknown as ConstructorParameters<typeof StateMachine>[0]);
+    const failing = async () => {
+      throw named('States.TaskFailed', 'EventBridge unavailable');
+    };
+    // Act
+    const execution = local.run({ taskIdList: ['t-1'] } as never, {
+      overrides: {
+        taskResourceLocalHandlers: {
+          [StateNames.Start]: async () => ({ Payload: loopState() }),
+          [StateNames.Poll]: async () => ({ Payload: loopState({ status: 'DONE', cycle: 1 }) }),
+          [StateNames.AnnounceSucceeded]: failing,
+        } as never,
+        retryIntervalOverrides: { [StateNames.AnnounceSucceeded]: 0 },
+      },
+      context: { Execution: { Id: EXECUTION_ARN, Name: 'run-1' }, State: { EnteredTime: 'now' } } as never,
+    });
+    // Assess: the run succeeds with its summary.
+    await expect(execution.result).resolves.toEqual({
+      runId: 'run-1',
+      counts: loopState().counts,
+      cycles: 1,
+    });
   });
 });
