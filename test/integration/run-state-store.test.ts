@@ -98,6 +98,45 @@ describe('DynamoDbRunStateStore', () => {
     expect(size).toBeLessThan(400 * 1024);
   });
 
+  it('round-trips the largest emails run (10,000 tasks, 100 addresses, 50 apps) with every task’s context', async () => {
+    // Prepare
+    const n = Limits.maxTasksPerRun;
+    const ids = Array.from({ length: n }, () => randomUUID());
+    const people = Array.from({ length: 100 }, (_, i) => `person.number.${i}@example.com`);
+    const apps = Array.from({ length: 50 }, (_, i) => ({ app: `APP${i}`, tenantId: `tenant-${i}` }));
+    const saved = state({
+      pendingTaskIds: ids,
+      misses: ids.map(() => 0),
+      appIndex: ids.map((_, i) => i % 50),
+      personIndex: ids.map((_, i) => (i < 5000 ? Math.floor(i / 50) : -1)),
+      apps,
+      people,
+    });
+
+    // Act
+    await store.save(saved, undefined);
+    const loaded = await store.load(runId);
+
+    // Assess
+    expect(loaded).toEqual(saved);
+    const size = itemSize((await rawItem()) ?? {});
+    console.log(`run state item on dynalite, 10,000 tasks with context: ${size} bytes`);
+    expect(size).toBeLessThan(Limits.dynamoDbItemBytes);
+  });
+
+  it('reports an index that points past its table as corrupt', async () => {
+    // Prepare
+    await store.save(state({ apps: [{ app: 'SLACK' }], appIndex: [0, 0, -1] }), undefined);
+    const item = await rawItem();
+    await doc.send(
+      new PutCommand({ TableName: TABLE, Item: { ...item, appIndex: new Uint8Array([0, 7, 255]) } }),
+    );
+
+    // Act + Assess
+    await expect(store.load(runId)).rejects.toThrow(CorruptStateError);
+    await expect(store.load(runId)).rejects.toThrow(/appIndex\[1\]: is corrupt/);
+  });
+
   it('keeps misses in order, one per pending ID, capped at 255', async () => {
     // Prepare
     const ids = Array.from({ length: 6 }, () => randomUUID());
