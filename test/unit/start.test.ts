@@ -1,4 +1,5 @@
 /** startRun (and the email starter) against in-memory ports: checks before anything starts, idempotency, context. */
+import { randomUUID } from 'node:crypto';
 import { Limits } from '../../lambda/contract/limits';
 import { recordFailure } from '../../lambda/core/fail';
 import { startRun } from '../../lambda/core/start';
@@ -157,5 +158,70 @@ describe('startRun from addresses', () => {
       state: 'REJECTED',
       errors: [{ errorCode: 'ValidationException' }],
     });
+  });
+});
+
+describe('startRun: input checks (moved from the integration suite: the stores are fakes here)', () => {
+  const valid = () => randomUUID();
+  const failure = (p: Promise<unknown>) =>
+    p.then(
+      () => {
+        throw new Error('expected a rejection');
+      },
+      (e: unknown) => e as Error,
+    );
+
+  it.each<[string, string, () => unknown]>([
+    ['no task ID list and no emails', 'taskIdList', () => ({})],
+    ['an empty task ID list', 'taskIdList', () => ({ taskIdList: [] })],
+    ['an ID that is not a UUID', 'taskIdList[1]', () => ({ taskIdList: [valid(), 'not-a-uuid'] })],
+    [
+      `more than ${Limits.maxTaskIdsInInput} IDs`,
+      'taskIdList',
+      () => ({ taskIdList: Array.from({ length: Limits.maxTaskIdsInInput + 1 }, valid) }),
+    ],
+    ['a list that is a string', 'taskIdList', () => ({ taskIdList: valid() })],
+    ['an ID that is a number', 'taskIdList[1]', () => ({ taskIdList: [valid(), 42] })],
+    [
+      'an app bundle that is a number',
+      'appBundleIdentifier',
+      () => ({ appBundleIdentifier: 42, taskIdList: [valid()] }),
+    ],
+    ['maxWaitSeconds as a string', 'maxWaitSeconds', () => ({ taskIdList: [valid()], maxWaitSeconds: '60' })],
+    ['an input that is not an object', 'input', () => [valid()]],
+    ['an unknown field', 'input', () => ({ taskIdList: [valid()], taskIds: [valid()] })],
+    [
+      'an invalid address among the emails',
+      'emails[1]',
+      () => ({ emails: ['ok@example.com', 'not an address'] }),
+    ],
+  ])('rejects %s naming %s, and writes and starts nothing', async (_label, field, input) => {
+    // Prepare
+    const world = fakeWorld();
+
+    // Act
+    const error = await failure(startRun({ runId: 'bad', input: input() }, world.deps, world.starter));
+
+    // Assess
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as InvalidInputError).field).toBe(field);
+    expect(error.message.startsWith(`${field}: `)).toBe(true);
+    expect(world.results.runs.size + world.results.records.size + world.runState.states.size).toBe(0);
+    expect(world.gateway.startCalls.length + world.gateway.batchGetCalls.length).toBe(0);
+  });
+
+  it('rejects a missing run ID and a start time that is not a date, writing nothing', async () => {
+    // Prepare
+    const world = fakeWorld();
+    const input = { taskIdList: [valid()] };
+
+    // Act
+    const noRunId = await failure(startRun({ runId: undefined, input }, world.deps));
+    const badStart = await failure(startRun({ runId: 'r', startedAt: 'yesterday', input }, world.deps));
+
+    // Assess
+    expect((noRunId as InvalidInputError).field).toBe('runId');
+    expect((badStart as InvalidInputError).field).toBe('startedAt');
+    expect(world.runState.states.size + world.results.runs.size).toBe(0);
   });
 });
