@@ -14,6 +14,7 @@ import {
 } from '../../lambda/shared/errors';
 import { type DynaliteHandle, startDynalite } from '../../local/dynalite';
 import { ensureTable } from '../../local/table';
+import { dynamoItemSize } from '../support/dynamo-size';
 
 const TABLE = 'results';
 let dynamo: DynaliteHandle;
@@ -63,18 +64,7 @@ const state = (overrides: Partial<RunState> = {}): RunState => ({
 const key = () => ({ [TableSchema.partitionKey]: Keys.runPk(runId), [TableSchema.sortKey]: Keys.stateSk });
 const rawItem = async () => (await doc.send(new GetCommand({ TableName: TABLE, Key: key() }))).Item;
 
-/** DynamoDB's item size: attribute names plus values (strings UTF-8, binaries bytes, numbers at most 21). */
-const itemSize = (item: Record<string, unknown>): number => {
-  const valueSize = (value: unknown): number => {
-    if (value instanceof Uint8Array) return value.length;
-    if (typeof value === 'string') return Buffer.byteLength(value);
-    if (typeof value === 'number') return 21;
-    if (typeof value === 'boolean' || value === null) return 1;
-    if (Array.isArray(value)) return 3 + value.reduce((n: number, v) => n + 1 + valueSize(v), 0);
-    return 3 + itemSize(value as Record<string, unknown>) + Object.keys(value as object).length;
-  };
-  return Object.entries(item).reduce((n, [name, value]) => n + Buffer.byteLength(name) + valueSize(value), 0);
-};
+const itemSize = dynamoItemSize;
 
 describe('DynamoDbRunStateStore', () => {
   it('round-trips 10,000 pending IDs in one item well under 400 KB', async () => {
