@@ -15,8 +15,8 @@ import { settingsFromEnv } from './core/settings';
 import type { StartTasksForEmails } from './core/start';
 
 /** Time limits of one AppFabric HTTP call: a hung connection must not eat the function's whole timeout. */
-export const APPFABRIC_CONNECTION_TIMEOUT_MS = 3_000;
-export const APPFABRIC_REQUEST_TIMEOUT_MS = 10_000;
+const APPFABRIC_CONNECTION_TIMEOUT_MS = 3_000;
+const APPFABRIC_REQUEST_TIMEOUT_MS = 10_000;
 
 export interface RuntimeOptions {
   /** The clock (the local run's is virtual). */

@@ -162,7 +162,9 @@ export class PollWorkflow extends Construct {
         action: Actions.start,
         runId: sfn.JsonPath.executionName,
         startedAt: sfn.JsonPath.executionStartTime,
-        input: sfn.JsonPath.entirePayload,
+        // The execution's input from the context object, not `$`: an input of null has no `$` to point at,
+        // and the function (not the engine) must say what is wrong with it.
+        input: sfn.JsonPath.objectAt('$$.Execution.Input'),
       },
     );
     const poll = invoke(StateNames.Poll, 'One BatchGetUserAccessTasks round; records finished tasks', {

@@ -49,12 +49,14 @@ export const APPFABRIC_ACTIONS = [
 
 /**
  * The DynamoDB actions the function needs on its table, and nothing more: the runtime sends Get, Put,
- * Delete (a start claim released after a failed StartUserAccessTasks), BatchGet and BatchWrite. It never
- * queries an index, scans, or updates in place; add an action here when the runtime starts to.
+ * Update (the run record's live counts), Delete (a start claim released after a failed
+ * StartUserAccessTasks), BatchGet and BatchWrite. It never queries an index or scans; add an action here
+ * when the runtime starts to.
  */
 export const TABLE_ACTIONS = [
   'dynamodb:GetItem',
   'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
   'dynamodb:BatchGetItem',
   'dynamodb:BatchWriteItem',

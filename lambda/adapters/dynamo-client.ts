@@ -38,7 +38,7 @@ export const unavailable = (
   );
 
 /** Exponential backoff with jitter: half fixed, half random, capped. `attempt` counts from 1. */
-export const backoffDelayMs = (attempt: number, baseDelayMs: number, maxDelayMs: number): number => {
+const backoffDelayMs = (attempt: number, baseDelayMs: number, maxDelayMs: number): number => {
   const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
 };

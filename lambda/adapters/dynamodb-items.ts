@@ -36,7 +36,7 @@ const TASK_RECORD_FIELDS: Record<keyof TaskRecord, true> = {
   recordedAt: true,
   expiresAt: true,
 };
-export const taskRecordFields = Object.keys(TASK_RECORD_FIELDS) as (keyof TaskRecord)[];
+const taskRecordFields = Object.keys(TASK_RECORD_FIELDS) as (keyof TaskRecord)[];
 
 const RUN_RECORD_FIELDS: Record<keyof RunRecord, true> = {
   runId: true,
@@ -52,10 +52,10 @@ const RUN_RECORD_FIELDS: Record<keyof RunRecord, true> = {
   lastPolledAt: true,
   expiresAt: true,
 };
-export const runRecordFields = Object.keys(RUN_RECORD_FIELDS) as (keyof RunRecord)[];
+const runRecordFields = Object.keys(RUN_RECORD_FIELDS) as (keyof RunRecord)[];
 
 /** Index attributes the adapter adds; named by the table definition, never retyped. */
-export const IndexAttributes = {
+const IndexAttributes = {
   emailKey: TableSchema.indexes.byEmail.partitionKey,
   tenantKey: TableSchema.indexes.byApp.sortKey,
   runListKey: TableSchema.indexes.runsByStart.partitionKey,

@@ -48,7 +48,7 @@ const LOOP_STATE_FIELDS: Record<keyof LoopState, true> = {
 const loopStateFields = Object.keys(LOOP_STATE_FIELDS) as (keyof LoopState)[];
 
 /** Packs lower-case UUIDs into 16 bytes each. */
-export const packTaskIds = (ids: readonly string[]): Uint8Array => {
+const packTaskIds = (ids: readonly string[]): Uint8Array => {
   const packed = Buffer.alloc(ids.length * ID_BYTES);
   ids.forEach((id, i) => {
     if (typeof id !== 'string' || !UUID_PATTERN.test(id)) {
@@ -60,7 +60,7 @@ export const packTaskIds = (ids: readonly string[]): Uint8Array => {
 };
 
 /** Unpacks 16 bytes an ID back to UUIDs. `field` names the value in the error when it is corrupt. */
-export const unpackTaskIds = (packed: Uint8Array, field = 'pendingTaskIds'): string[] => {
+const unpackTaskIds = (packed: Uint8Array, field = 'pendingTaskIds'): string[] => {
   if (packed.length % ID_BYTES !== 0) {
     throw new CorruptStateError(field, `is corrupt: ${packed.length} bytes, not a multiple of ${ID_BYTES}`);
   }
@@ -74,7 +74,7 @@ export const unpackTaskIds = (packed: Uint8Array, field = 'pendingTaskIds'): str
 };
 
 /** One byte a count, capped at 255 (a count that high already means "not found" many times over). */
-export const packMisses = (misses: readonly number[]): Uint8Array => {
+const packMisses = (misses: readonly number[]): Uint8Array => {
   const packed = new Uint8Array(misses.length);
   misses.forEach((miss, i) => {
     if (!Number.isInteger(miss) || miss < 0) {

@@ -21,7 +21,7 @@ export interface FailOutput {
 
 const MAX_CAUSE = 1000;
 
-export function describeError(error: unknown): FailOutput {
+function describeError(error: unknown): FailOutput {
   const e = (typeof error === 'object' && error !== null ? error : {}) as {
     Error?: unknown;
     Cause?: unknown;

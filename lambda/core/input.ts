@@ -32,7 +32,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
 
 const typeOf = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
 
-export function parseAppBundleIdentifier(value: unknown, field: string): string {
+function parseAppBundleIdentifier(value: unknown, field: string): string {
   if (typeof value !== 'string') throw new InvalidInputError(field, `must be a string, got ${typeOf(value)}`);
   const trimmed = value.trim();
   if (trimmed.length < 1 || trimmed.length > 1011 || !APP_BUNDLE_IDENTIFIER_PATTERN.test(trimmed)) {

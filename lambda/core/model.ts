@@ -5,7 +5,7 @@
 import type { TerminalStatus } from '../contract/statuses';
 
 /** Status of one task as AppFabric reports it. */
-export type ResultStatus = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'EXPIRED';
+type ResultStatus = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'EXPIRED';
 
 /** One item of a BatchGetUserAccessTasks answer. Every field is optional in the model. */
 export interface UserAccessResult {

@@ -115,7 +115,7 @@ async function expectOneRecordPerStartedTask(runId: string, valid: string[]): Pr
   expect(records.map((r) => r.taskId)).toEqual(sorted(tasks.map((t) => t.taskId)));
   for (const task of tasks) {
     expect(records.find((r) => r.taskId === task.taskId)).toEqual({
-      ...expectedRecord(task),
+      ...expectedRecord(task, 'TIMED_OUT', task.email),
       runId,
       appBundleIdentifier: BUNDLE_ARN,
       recordedAt: expect.any(String),

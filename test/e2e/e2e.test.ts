@@ -184,6 +184,8 @@ describe('with the default settings', () => {
         startedAt: expect.any(String),
         endedAt: expect.any(String),
         counts,
+        cycle: report.cycles.length,
+        lastPolledAt: expect.any(String),
         expiresAt: expect.any(Number),
       });
       expect(countsOf((await recordsOf(report.runId)).values())).toEqual(counts);
@@ -492,7 +494,7 @@ describe('with the default settings', () => {
       ['taskIdList', { appBundleIdentifier: BUNDLE_ARN, taskIdList: [] }],
       ['taskIdList', { appBundleIdentifier: BUNDLE_ARN, taskIdList: uuid }],
       ['appBundleIdentifier', { appBundleIdentifier: 'my-bundle', taskIdList: [uuid] }],
-      ['input.taskIds', { appBundleIdentifier: BUNDLE_ARN, taskIds: [uuid] }],
+      ['input', { appBundleIdentifier: BUNDLE_ARN, taskIds: [uuid] }],
       ['maxWaitSeconds', { appBundleIdentifier: BUNDLE_ARN, taskIdList: [uuid], maxWaitSeconds: 1 }],
     ])(
       'fails with InvalidInputError naming %s, and writes only the failed run record',

@@ -1,5 +1,6 @@
 /**
- * DynamoDbResultsStore and ResultsReader against a real in-memory DynamoDB (dynalite).
+ * DynamoDbResultsStore's task records against a real in-memory DynamoDB (dynalite); run records and the
+ * reader are in run-records.test.ts.
  * The one fake is a DocumentClient whose `send` leaves part of a BatchWriteItem unprocessed (or fails it),
  * since dynalite never returns UnprocessedItems.
  */
@@ -9,7 +10,6 @@ import {
   type BatchWriteCommandOutput,
   DynamoDBDocumentClient,
   GetCommand,
-  QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ResultsReader } from '../../cli/results-reader';
 
@@ -18,7 +18,7 @@ import {
   TaskRecordsNotWrittenError,
 } from '../../lambda/adapters/dynamodb-results-store';
 import { Keys, TableSchema } from '../../lambda/contract/table';
-import type { RunRecord, TaskRecord } from '../../lambda/core/model';
+import type { TaskRecord } from '../../lambda/core/model';
 import { InvalidInputError, ResultsStoreUnavailableError } from '../../lambda/shared/errors';
 import { type DynaliteHandle, startDynalite } from '../../local/dynalite';
 import { ensureTable } from '../../local/table';
@@ -88,16 +88,6 @@ const fullTask = (): TaskRecord => ({
   runId: 'run-1',
   recordedAt: '2024-05-01T10:00:00.000Z',
   expiresAt: 1_800_000_000,
-});
-
-const counts = (total: number) => ({
-  total,
-  pending: 0,
-  COMPLETED: total,
-  FAILED: 0,
-  EXPIRED: 0,
-  NOT_FOUND: 0,
-  TIMED_OUT: 0,
 });
 
 const rawItem = async (runId: string, sk: string) =>
@@ -358,151 +348,5 @@ describe('putTaskRecords', () => {
     expect(error).toBeInstanceOf(InvalidInputError);
     expect((error as InvalidInputError).field).toBe('records[1].taskId');
     expect(await reader().byRun('run-1')).toEqual([]);
-  });
-});
-
-describe('run records', () => {
-  const run = (n: number, overrides: Partial<RunRecord> = {}): RunRecord => ({
-    runId: `run-${n}`,
-    appBundleIdentifier: 'arn:aws:appfabric:us-east-1:123456789012:appbundle/abc',
-    inputKind: 'taskIds',
-    outcome: 'SUCCEEDED',
-    startedAt: minute(n),
-    counts: counts(n),
-    ...overrides,
-  });
-
-  it('stores a run record with every field and reads it back', async () => {
-    // Prepare
-    const full = run(1, {
-      inputKind: 'taskIds+emails',
-      outcome: 'FAILED',
-      endedAt: minute(9),
-      errorName: 'AppFabricAccessDeniedError',
-      errorCause: 'denied',
-      expiresAt: 1_800_000_000,
-    });
-    const store = storeWith();
-
-    // Act
-    await store.putRunRecord(full);
-
-    // Assess
-    expect(await store.getRun('run-1')).toEqual(full);
-    expect(await reader().getRun('run-1')).toEqual(full);
-    expect(await store.getRun('run-404')).toBeUndefined();
-    expect(await rawItem('run-1', Keys.runSk)).toMatchObject({
-      [TableSchema.indexes.runsByStart.partitionKey]: Keys.runListKey,
-    });
-  });
-
-  it('lists runs newest first, and by outcome and start time', async () => {
-    // Prepare
-    const store = storeWith();
-    for (const n of [2, 5, 1, 4, 3])
-      await store.putRunRecord(run(n, n === 4 ? { outcome: 'TIMED_OUT' } : {}));
-
-    // Act
-    const all = await reader().listRuns();
-    const timedOut = await reader().listRuns({ status: 'TIMED_OUT' });
-    const recent = await reader().listRuns({ since: minute(3), limit: 2 });
-
-    // Assess
-    expect(all.map((r) => r.runId)).toEqual(['run-5', 'run-4', 'run-3', 'run-2', 'run-1']);
-    expect(timedOut.map((r) => r.runId)).toEqual(['run-4']);
-    expect(recent.map((r) => r.runId)).toEqual(['run-5', 'run-4']);
-  });
-});
-
-describe('ResultsReader', () => {
-  beforeEach(async () => {
-    await storeWith().putTaskRecords([
-      task(1, { runId: 'run-1', app: 'SLACK', tenantId: 'T1', email: 'Jane@Example.com' }),
-      task(2, {
-        runId: 'run-1',
-        app: 'SLACK',
-        tenantId: 'T2',
-        email: 'bob@example.com',
-        resultStatus: 'FAILED',
-      }),
-      task(3, { runId: 'run-1', app: 'ZOOM', tenantId: 'T1', email: 'jane@example.com' }),
-      // The same task again in a later run, later.
-      task(1, {
-        runId: 'run-2',
-        recordedAt: minute(30),
-        app: 'SLACK',
-        tenantId: 'T1',
-        email: 'JANE@example.com',
-      }),
-      task(4, {
-        runId: 'run-2',
-        recordedAt: minute(31),
-        app: 'SLACK',
-        tenantId: 'T1',
-        resultStatus: 'EXPIRED',
-      }),
-      task(5, { runId: 'run-2', recordedAt: minute(32), tenantId: 'T1', email: 'jane@example.com' }),
-    ]);
-  });
-
-  const ids = (records: TaskRecord[]) => records.map((r) => `${r.runId}/${r.taskId.slice(-1)}`);
-
-  it('reads a task across runs, newest first', async () => {
-    expect(ids(await reader().byTask(taskId(1)))).toEqual(['run-2/1', 'run-1/1']);
-    expect(ids(await reader().byTask(taskId(1), { since: minute(10) }))).toEqual(['run-2/1']);
-  });
-
-  it('reads a person by email, case-insensitively, newest first', async () => {
-    const jane = await reader().byEmail('JANE@EXAMPLE.COM');
-    expect(ids(jane)).toEqual(['run-2/5', 'run-2/1', 'run-1/3', 'run-1/1']);
-    expect(ids(await reader().byEmail('jane@example.com', { since: minute(30), limit: 1 }))).toEqual([
-      'run-2/5',
-    ]);
-  });
-
-  it('reads an app by tenant, and an app across tenants; only records with an app', async () => {
-    expect(ids(await reader().byApp('SLACK', 'T1'))).toEqual(['run-2/4', 'run-2/1', 'run-1/1']);
-    expect(ids(await reader().byApp('SLACK', 'T1', { since: minute(31) }))).toEqual(['run-2/4']);
-    expect(ids(await reader().byApp('SLACK'))).toEqual(['run-1/2', 'run-2/4', 'run-2/1', 'run-1/1']);
-    expect(ids(await reader().byApp('SLACK', undefined, { since: minute(30) }))).toEqual([
-      'run-2/4',
-      'run-2/1',
-    ]);
-    expect(await reader().byApp('SLACK', 'T9')).toEqual([]);
-  });
-
-  it('reads a run, filtered by status and time', async () => {
-    expect(ids(await reader().byRun('run-1'))).toEqual(['run-1/1', 'run-1/2', 'run-1/3']);
-    expect(ids(await reader().byRun('run-1', { status: 'FAILED' }))).toEqual(['run-1/2']);
-    expect(ids(await reader().byRun('run-2', { since: minute(31) }))).toEqual(['run-2/4', 'run-2/5']);
-    expect(ids(await reader().byRun('run-2', { status: 'EXPIRED', since: minute(31) }))).toEqual(['run-2/4']);
-  });
-
-  it('follows LastEvaluatedKey past one page, and stops reading once the limit is reached', async () => {
-    // Prepare
-    const client = newDoc();
-    const send = jest.spyOn(client, 'send');
-    const queries = () => send.mock.calls.filter(([command]) => command instanceof QueryCommand).length;
-
-    // Act
-    const all = await reader(client).byEmail('jane@example.com', { pageSize: 1 });
-    const allQueries = queries();
-    const firstTwo = await reader(client).byEmail('jane@example.com', { pageSize: 1, limit: 2 });
-
-    // Assess
-    expect(ids(all)).toEqual(['run-2/5', 'run-2/1', 'run-1/3', 'run-1/1']);
-    expect(allQueries).toBeGreaterThanOrEqual(4);
-    expect(ids(firstTwo)).toEqual(['run-2/5', 'run-2/1']);
-    expect(queries() - allQueries).toBe(2);
-  });
-
-  it('keeps filtering across pages when a page holds no match', async () => {
-    const failed = await reader().byRun('run-1', { status: 'FAILED', pageSize: 1 });
-    expect(ids(failed)).toEqual(['run-1/2']);
-  });
-
-  it('refuses a since that is not an ISO date and a limit that is not a positive integer', async () => {
-    await expect(reader().byRun('run-1', { since: 'yesterday' })).rejects.toBeInstanceOf(InvalidInputError);
-    await expect(reader().byRun('run-1', { limit: 0 })).rejects.toBeInstanceOf(InvalidInputError);
   });
 });

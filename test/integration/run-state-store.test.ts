@@ -14,6 +14,7 @@ import {
 } from '../../lambda/shared/errors';
 import { type DynaliteHandle, startDynalite } from '../../local/dynalite';
 import { ensureTable } from '../../local/table';
+import { dynamoItemSize } from '../support/dynamo-size';
 
 const TABLE = 'results';
 let dynamo: DynaliteHandle;
@@ -63,18 +64,7 @@ const state = (overrides: Partial<RunState> = {}): RunState => ({
 const key = () => ({ [TableSchema.partitionKey]: Keys.runPk(runId), [TableSchema.sortKey]: Keys.stateSk });
 const rawItem = async () => (await doc.send(new GetCommand({ TableName: TABLE, Key: key() }))).Item;
 
-/** DynamoDB's item size: attribute names plus values (strings UTF-8, binaries bytes, numbers at most 21). */
-const itemSize = (item: Record<string, unknown>): number => {
-  const valueSize = (value: unknown): number => {
-    if (value instanceof Uint8Array) return value.length;
-    if (typeof value === 'string') return Buffer.byteLength(value);
-    if (typeof value === 'number') return 21;
-    if (typeof value === 'boolean' || value === null) return 1;
-    if (Array.isArray(value)) return 3 + value.reduce((n: number, v) => n + 1 + valueSize(v), 0);
-    return 3 + itemSize(value as Record<string, unknown>) + Object.keys(value as object).length;
-  };
-  return Object.entries(item).reduce((n, [name, value]) => n + Buffer.byteLength(name) + valueSize(value), 0);
-};
+const itemSize = dynamoItemSize;
 
 describe('DynamoDbRunStateStore', () => {
   it('round-trips 10,000 pending IDs in one item well under 400 KB', async () => {
@@ -96,6 +86,45 @@ describe('DynamoDbRunStateStore', () => {
     const size = itemSize(item);
     expect(size).toBeLessThan(200 * 1024);
     expect(size).toBeLessThan(400 * 1024);
+  });
+
+  it('round-trips the largest emails run (10,000 tasks, 100 addresses, 50 apps) with every task’s context', async () => {
+    // Prepare
+    const n = Limits.maxTasksPerRun;
+    const ids = Array.from({ length: n }, () => randomUUID());
+    const people = Array.from({ length: 100 }, (_, i) => `person.number.${i}@example.com`);
+    const apps = Array.from({ length: 50 }, (_, i) => ({ app: `APP${i}`, tenantId: `tenant-${i}` }));
+    const saved = state({
+      pendingTaskIds: ids,
+      misses: ids.map(() => 0),
+      appIndex: ids.map((_, i) => i % 50),
+      personIndex: ids.map((_, i) => (i < 5000 ? Math.floor(i / 50) : -1)),
+      apps,
+      people,
+    });
+
+    // Act
+    await store.save(saved, undefined);
+    const loaded = await store.load(runId);
+
+    // Assess
+    expect(loaded).toEqual(saved);
+    const size = itemSize((await rawItem()) ?? {});
+    console.log(`run state item on dynalite, 10,000 tasks with context: ${size} bytes`);
+    expect(size).toBeLessThan(Limits.dynamoDbItemBytes);
+  });
+
+  it('reports an index that points past its table as corrupt', async () => {
+    // Prepare
+    await store.save(state({ apps: [{ app: 'SLACK' }], appIndex: [0, 0, -1] }), undefined);
+    const item = await rawItem();
+    await doc.send(
+      new PutCommand({ TableName: TABLE, Item: { ...item, appIndex: new Uint8Array([0, 7, 255]) } }),
+    );
+
+    // Act + Assess
+    await expect(store.load(runId)).rejects.toThrow(CorruptStateError);
+    await expect(store.load(runId)).rejects.toThrow(/appIndex\[1\]: is corrupt/);
   });
 
   it('keeps misses in order, one per pending ID, capped at 255', async () => {

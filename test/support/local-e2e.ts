@@ -18,14 +18,29 @@ export const NEVER = 1_000_000;
 
 /**
  * The record a task must end with, derived from the stand-in's script of it (and the stand-in's documented
- * defaults): the answer's fields for COMPLETED / FAILED / EXPIRED, the ID alone for NOT_FOUND (left out of
- * every answer) and TIMED_OUT (never finishes: `neverFinished` says what the run made of it).
+ * defaults): the answer's fields for COMPLETED / FAILED / EXPIRED; for NOT_FOUND (left out of every
+ * answer) the ID alone; for TIMED_OUT (never finishes: `neverFinished` says what the run made of it) the
+ * app and tenant its IN_PROGRESS answers gave. A task started from an address (`startedFor`) carries that
+ * address and its app and tenant (from StartUserAccessTasks' answer) whatever its status.
  */
-export function expectedRecord(task: TaskState, neverFinished: TerminalStatus = 'TIMED_OUT'): ExpectedRecord {
+export function expectedRecord(
+  task: TaskState,
+  neverFinished: TerminalStatus = 'TIMED_OUT',
+  startedFor?: string,
+): ExpectedRecord {
   const b = task.behaviour;
-  if (b.missing === true) return { taskId: task.taskId, resultStatus: 'NOT_FOUND' };
-  if ((b.inProgressPolls ?? 0) >= NEVER) return { taskId: task.taskId, resultStatus: neverFinished };
-  return finalAnswer(task) as unknown as ExpectedRecord;
+  const started =
+    startedFor === undefined ? {} : { app: task.app, tenantId: task.tenantId, email: startedFor };
+  if (b.missing === true) return { ...started, taskId: task.taskId, resultStatus: 'NOT_FOUND' };
+  if ((b.inProgressPolls ?? 0) >= NEVER)
+    return {
+      ...started,
+      app: task.app,
+      tenantId: task.tenantId,
+      taskId: task.taskId,
+      resultStatus: neverFinished,
+    };
+  return { ...started, ...(finalAnswer(task) as unknown as ExpectedRecord) };
 }
 
 /** The expected record of each task ID, from the stand-in (fails loudly for an ID it does not know). */

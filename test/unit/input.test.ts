@@ -87,6 +87,72 @@ describe('parseExecutionInput', () => {
     });
   });
 
+  it.each([
+    ['a task ID that is an address', { taskIdList: ['jane@corp'] }, 'taskIdList[0]: is not a task ID (UUID)'],
+    [
+      'an unknown key that is an address',
+      { taskIdList: [ID(1)], 'jane.doe@corp': 1 },
+      'input: unknown field #2 (not shown: it looks like an address)',
+    ],
+    [
+      'an unknown key with odd characters',
+      { 'x y': 1, taskIdList: [ID(1)] },
+      'input: unknown field #1 (not shown)',
+    ],
+    ['a plain typo', { taskIds: [ID(1)] }, 'input: unknown field #1 "taskIds"'],
+    ['null', null, 'input: must be a JSON object, got null'],
+    [
+      'maxWaitSeconds: 1e400 (Infinity once parsed)',
+      { taskIdList: [ID(1)], maxWaitSeconds: JSON.parse('1e400') },
+      'maxWaitSeconds: is out of range',
+    ],
+    [
+      'maxWaitSeconds: 10 ** 9',
+      { taskIdList: [ID(1)], maxWaitSeconds: 1e9 },
+      'maxWaitSeconds: is out of range',
+    ],
+    [
+      'maxWaitSeconds as text',
+      { taskIdList: [ID(1)], maxWaitSeconds: '60' },
+      'maxWaitSeconds: must be a whole number from 10 to 3600, got string',
+    ],
+  ])('says what is wrong with %s, never the value', (_case, raw, message) => {
+    // Act
+    const error = (() => {
+      try {
+        parseExecutionInput(raw, { ...defaults, appBundleIdentifier: BUNDLE });
+      } catch (e) {
+        return e as Error;
+      }
+      throw new Error('expected a rejection');
+    })();
+
+    // Assess
+    expect(error.message.startsWith(message)).toBe(true);
+    expect(error.message).not.toMatch(/jane|@|1e\+?400|Infinity|null.*null/);
+  });
+
+  it('refuses, before anything starts, addresses and IDs that could exceed the per-run task limit', () => {
+    // Prepare
+    const emails = Array.from({ length: 100 }, (_, i) => `p${i}@example.com`);
+    const taskIdList = Array.from({ length: 6500 }, (_, i) => ID(i));
+
+    // Act
+    const error = (() => {
+      try {
+        parseExecutionInput({ emails, taskIdList }, { ...defaults, appBundleIdentifier: BUNDLE });
+      } catch (e) {
+        return e as InvalidInputError;
+      }
+      throw new Error('expected a rejection');
+    })();
+
+    // Assess
+    expect(error.field).toBe('emails');
+    expect(error.message).toContain('taskIdList');
+    expect(error.message).toContain('100 × 50 + 6500 = 11500 > 10000');
+  });
+
   it('never echoes a rejected address in the message', () => {
     try {
       parseExecutionInput({ appBundleIdentifier: BUNDLE, emails: ['secret-person@@example.com'] }, defaults);

@@ -213,7 +213,7 @@ describe('the rendered definition', () => {
         action: Actions.start,
         'runId.$': '$$.Execution.Name',
         'startedAt.$': '$$.Execution.StartTime',
-        'input.$': '$',
+        'input.$': '$$.Execution.Input',
       },
     ],
     [StateNames.Poll, { action: Actions.poll, 'state.$': '$' }],
