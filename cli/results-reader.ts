@@ -25,6 +25,8 @@ export interface QueryOptions<S extends string> {
    * an offset is UTC. A key condition where the index sort key is time, else a FilterExpression.
    */
   since?: string;
+  /** Only records recorded before this ISO instant (exclusive); byEmail only, as a key condition. */
+  before?: string;
   /** Most records returned. Default: all. */
   limit?: number;
   /** DynamoDB `Limit` of each Query page. Default: DynamoDB's (1 MB a page). */
@@ -162,6 +164,12 @@ export class ResultsReader {
     const index = TableSchema.indexes.byEmail;
     const q = new Expr();
     q.key.push(`${q.name(index.partitionKey)} = ${q.value('emailKey', emailKeyOf(email))}`);
+    if (opts.before !== undefined && opts.since === undefined) {
+      const before = since(opts.before)!;
+      q.key.push(`${q.name(index.sortKey)} < ${q.value('before', before)}`);
+    } else if (opts.before !== undefined) {
+      throw new InvalidInputError('before', 'cannot be combined with since');
+    }
     this.sinceOnTimeSortKey(q, index.sortKey, opts.since);
     return this.tasks(q, opts, { IndexName: index.indexName, ScanIndexForward: false });
   }
