@@ -66,9 +66,9 @@ describe('toCsv (property)', () => {
     let cases = 0;
     const text = fc.oneof(
       fc.string({ maxLength: 20 }),
-      fc.constantFrom('=', '+', '-', '@', '\t', '\r', '"', ',', '\n', '\r\n').chain((lead) =>
-        fc.string({ maxLength: 10 }).map((rest) => lead + rest),
-      ),
+      fc
+        .constantFrom('=', '+', '-', '@', '\t', '\r', '"', ',', '\n', '\r\n')
+        .chain((lead) => fc.string({ maxLength: 10 }).map((rest) => lead + rest)),
     );
     fc.assert(
       fc.property(fc.array(fc.array(text, { minLength: 3, maxLength: 3 }), { maxLength: 6 }), (rows) => {
