@@ -48,7 +48,7 @@ export type RunView = RunRecord & { lastPolledAt?: string; cycle?: number };
  * index key is the name as stored (AppFabric's spelling, e.g. `Slack` or `SLACK`); records are then kept
  * when their app equals the name ignoring case.
  */
-export const appNameCandidates = (app: string): string[] => {
+const appNameCandidates = (app: string): string[] => {
   const lower = app.toLowerCase();
   return [...new Set([app, app.toUpperCase(), lower, lower.charAt(0).toUpperCase() + lower.slice(1)])];
 };

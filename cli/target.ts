@@ -73,7 +73,7 @@ const isLoopback = (endpoint: string): boolean => {
 };
 
 /** Region and credentials for a loopback endpoint (a local stand-in): dummy ones unless the user set some. */
-export function localConfig(endpoint: string | undefined, env: NodeJS.ProcessEnv): DynamoDBClientConfig {
+function localConfig(endpoint: string | undefined, env: NodeJS.ProcessEnv): DynamoDBClientConfig {
   const config: DynamoDBClientConfig = {};
   if (endpoint === undefined) return config;
   config.endpoint = endpoint;

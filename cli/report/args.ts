@@ -4,10 +4,10 @@ import { sinceFlag } from '../query/args';
 import { DEFAULT_STACK } from '../stack';
 import { UsageError } from '../usage-error';
 
-export const REPORT_FORMATS = ['table', 'csv', 'json', 'html'] as const;
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
+const REPORT_FORMATS = ['table', 'csv', 'json', 'html'] as const;
+type ReportFormat = (typeof REPORT_FORMATS)[number];
 
-export type ReportMode =
+type ReportMode =
   | { kind: 'matrix'; runId: string }
   | { kind: 'diff'; oldRunId: string; newRunId: string }
   | { kind: 'diff-since'; runId: string; before: string };

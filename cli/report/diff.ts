@@ -13,7 +13,7 @@ import { type Cell, type Matrix, UNKNOWN_KINDS } from './matrix';
 export const CHANGE_KINDS = ['access gained', 'access removed', 'userStatus changed', 'now unknown'] as const;
 export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
-export interface Change {
+interface Change {
   person: string;
   app: string;
   tenantId?: string;

@@ -5,7 +5,7 @@
 import { CHANGE_KINDS, type Diff } from './diff';
 import { CELL_KINDS, type CellKind, KIND_WORDS, type Matrix } from './matrix';
 
-export const escapeHtml = (text: unknown): string =>
+const escapeHtml = (text: unknown): string =>
   String(text ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const COLORS: Record<CellKind, string> = {
@@ -50,7 +50,7 @@ const legend = () =>
   ).join('')}</p>`;
 
 /** Horizontal stacked bars, one per app column: each segment a kind, its width its count. */
-export function statusChart(m: Matrix): string {
+function statusChart(m: Matrix): string {
   const labelWidth = 180;
   const barWidth = 420;
   const rowHeight = 26;

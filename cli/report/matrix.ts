@@ -61,7 +61,7 @@ export interface Cell {
   count?: number;
 }
 
-export interface Column {
+interface Column {
   key: string;
   app: string;
   tenantId?: string;
@@ -69,7 +69,7 @@ export interface Column {
   label: string;
 }
 
-export interface Row {
+interface Row {
   key: string;
   /** The address, or `(unknown person)` for a task AppFabric named no address for. */
   person: string;
@@ -91,7 +91,7 @@ export interface Matrix {
 
 export const UNKNOWN_PERSON = '(unknown person)';
 /** Column of what names no app: started tasks with no answer yet, an address refused for every app. */
-export const NO_APP_COLUMN = '(no app named)';
+const NO_APP_COLUMN = '(no app named)';
 
 const NO_ACCOUNT_CODES = new Set([
   'USERNOTFOUND',
@@ -105,7 +105,7 @@ const NO_ACCOUNT_CODES = new Set([
 export const isNoAccount = (errorCode: string | undefined): boolean =>
   errorCode !== undefined && NO_ACCOUNT_CODES.has(errorCode.toUpperCase().replace(/[^A-Z]/g, ''));
 
-export const zeroTotals = (): Record<CellKind, number> =>
+const zeroTotals = (): Record<CellKind, number> =>
   Object.fromEntries(CELL_KINDS.map((k) => [k, 0])) as Record<CellKind, number>;
 
 /** The cell one record makes. */
