@@ -6,7 +6,8 @@
  * - now unknown: the old cell was known (access or no account), the new one failed, expired, timed out,
  *   was not found, is pending or is missing
  * A cell unknown on the old side and no account on the new one, or unknown on both, is no change.
- * People are matched by address (any case); persons without one by task ID.
+ * People are matched by address (any case); tasks without an address by task ID (and left out when the
+ * other side has no such task).
  */
 import { type Cell, type Matrix, UNKNOWN_KINDS } from './matrix';
 
@@ -56,6 +57,8 @@ export function diffMatrices(oldSide: Matrix, newSide: Matrix, labels?: { old: s
   for (const key of people) {
     const before = oldRows.get(key);
     const after = newRows.get(key);
+    // A task without an address is matched by task ID: on one side only, it has no counterpart to compare.
+    if ((before?.taskId || after?.taskId) && (!before || !after)) continue;
     const person = after?.person ?? before?.person ?? key;
     const places = [...new Set([...Object.keys(before?.cells ?? {}), ...Object.keys(after?.cells ?? {})])];
     for (const place of places) {
