@@ -244,6 +244,3 @@ describe('failures end in one line', () => {
     expect(unknown.stderr).toBe('error: unknown command "frobnicate": one of query, report\n');
   });
 });
-
-// Keep the import used: the client type documents what the fixture hands out.
-export type { DynamoDBClient };
