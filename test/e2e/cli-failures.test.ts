@@ -8,7 +8,6 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient } from '../../lambda/adapters/dynamo-client';
 import { DynamoDbResultsStore } from '../../lambda/adapters/dynamodb-results-store';
 import { startDynalite } from '../../local/dynalite';
