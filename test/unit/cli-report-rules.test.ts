@@ -94,3 +94,41 @@ describe('changes', () => {
     },
   );
 });
+
+describe('runs still going', () => {
+  it('started tasks without a record are pending per person; refused addresses are refused', () => {
+    // Act
+    const m = buildMatrix(
+      'r',
+      [record({ email: 'a@x.example', taskId: 't1' })],
+      [
+        {
+          runId: 'r',
+          emailHash: 'h1',
+          email: 'a@x.example',
+          state: 'STARTED',
+          taskIds: ['t1', 't2', 't3'],
+          errors: [],
+          at: 'x',
+        },
+        {
+          runId: 'r',
+          emailHash: 'h2',
+          email: 'b@x.example',
+          state: 'REJECTED',
+          taskIds: [],
+          errors: [{ app: 'Zoom', errorCode: 'E1' }],
+          at: 'x',
+        },
+      ],
+    );
+
+    // Assess
+    const cells = Object.fromEntries(
+      m.rows.map((r) => [r.person, Object.values(r.cells).map((c) => c.text)]),
+    );
+    expect(cells).toEqual({ 'a@x.example': ['has access', 'pending (2)'], 'b@x.example': ['refused (E1)'] });
+    expect(m.totals).toMatchObject({ access: 1, pending: 2, refused: 1 });
+    expect(m.columns.map((c) => c.label)).toEqual(['Slack', 'Zoom', '(no app named)']);
+  });
+});
