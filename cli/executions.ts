@@ -16,7 +16,7 @@ export interface ExecutionStatus {
 export type ExecutionLookup = (runId: string) => Promise<ExecutionStatus | undefined>;
 
 /** `arn:...:stateMachine:Name` and run ID → `arn:...:execution:Name:runId`. */
-export const executionArn = (stateMachineArn: string, runId: string): string =>
+const executionArn = (stateMachineArn: string, runId: string): string =>
   `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${runId}`;
 
 export const sfnLookup =

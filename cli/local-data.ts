@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname } from 'node:path';
 import { CliError, ExitCodes } from './exit-codes';
 
-export interface LocalData {
+interface LocalData {
   /** http://127.0.0.1:<port> of the dynalite serving the data. */
   endpoint: string;
   close(): Promise<void>;
@@ -57,7 +57,10 @@ export function localDataError(shown: string, error: unknown): CliError {
   return problem(shown, 'is unreadable', 'run npm start again or remove .local/');
 }
 
-/** Opens `path` with dynalite on a free loopback port; never creates an empty store where none is. */
+/**
+ * Opens `path` with dynalite on a free loopback port; never creates an empty store where none is.
+ * @public loaded with require() by ./target.ts, on demand.
+ */
 export async function openLocalData(path: string, shown = path): Promise<LocalData> {
   try {
     if (!(await stat(path)).isDirectory())

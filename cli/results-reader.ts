@@ -25,6 +25,8 @@ export interface QueryOptions<S extends string> {
    * an offset is UTC. A key condition where the index sort key is time, else a FilterExpression.
    */
   since?: string;
+  /** Only records recorded before this ISO instant (exclusive); byEmail only, as a key condition. */
+  before?: string;
   /** Most records returned. Default: all. */
   limit?: number;
   /** DynamoDB `Limit` of each Query page. Default: DynamoDB's (1 MB a page). */
@@ -46,7 +48,7 @@ export type RunView = RunRecord & { lastPolledAt?: string; cycle?: number };
  * index key is the name as stored (AppFabric's spelling, e.g. `Slack` or `SLACK`); records are then kept
  * when their app equals the name ignoring case.
  */
-export const appNameCandidates = (app: string): string[] => {
+const appNameCandidates = (app: string): string[] => {
   const lower = app.toLowerCase();
   return [...new Set([app, app.toUpperCase(), lower, lower.charAt(0).toUpperCase() + lower.slice(1)])];
 };
@@ -162,6 +164,12 @@ export class ResultsReader {
     const index = TableSchema.indexes.byEmail;
     const q = new Expr();
     q.key.push(`${q.name(index.partitionKey)} = ${q.value('emailKey', emailKeyOf(email))}`);
+    if (opts.before !== undefined && opts.since === undefined) {
+      const before = since(opts.before)!;
+      q.key.push(`${q.name(index.sortKey)} < ${q.value('before', before)}`);
+    } else if (opts.before !== undefined) {
+      throw new InvalidInputError('before', 'cannot be combined with since');
+    }
     this.sinceOnTimeSortKey(q, index.sortKey, opts.since);
     return this.tasks(q, opts, { IndexName: index.indexName, ScanIndexForward: false });
   }

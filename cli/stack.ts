@@ -14,7 +14,7 @@ import { StackNames } from '../lambda/contract/stack';
 
 export const DEFAULT_STACK = StackNames.stackName;
 
-export interface StackInfo {
+interface StackInfo {
   tableName?: string;
   stateMachineArn?: string;
 }

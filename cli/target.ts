@@ -73,7 +73,7 @@ const isLoopback = (endpoint: string): boolean => {
 };
 
 /** Region and credentials for a loopback endpoint (a local stand-in): dummy ones unless the user set some. */
-export function localConfig(endpoint: string | undefined, env: NodeJS.ProcessEnv): DynamoDBClientConfig {
+function localConfig(endpoint: string | undefined, env: NodeJS.ProcessEnv): DynamoDBClientConfig {
   const config: DynamoDBClientConfig = {};
   if (endpoint === undefined) return config;
   config.endpoint = endpoint;
@@ -105,8 +105,9 @@ export async function openTarget(target: TableTarget, env: NodeJS.ProcessEnv): P
   let local: { endpoint: string; close(): Promise<void> } | undefined;
   let endpoint = target.endpoint;
   if (endpoint === undefined && target.dataPath !== undefined) {
-    // Loaded on demand: a deployed-stack read never needs dynalite.
-    const { openLocalData } = await import('./local-data');
+    // Loaded on demand (require, so the launcher's CommonJS hook resolves it): a deployed-stack read never
+    // needs dynalite.
+    const { openLocalData } = require('./local-data') as typeof import('./local-data');
     local = await openLocalData(target.dataPath, target.dataDir);
     endpoint = local.endpoint;
   }

@@ -13,14 +13,14 @@ export { UsageError };
 
 export const FORMATS = ['table', 'json', 'csv'] as const;
 export type OutputFormat = (typeof FORMATS)[number];
-export const RUN_OUTCOMES = [
+const RUN_OUTCOMES = [
   'RUNNING',
   'SUCCEEDED',
   'FAILED',
   'TIMED_OUT',
 ] as const satisfies readonly RunRecord['outcome'][];
 
-export type Selector =
+type Selector =
   | { kind: 'task'; taskId: string }
   | { kind: 'email'; email: string }
   | { kind: 'app'; app: string; tenantId?: string }
@@ -44,7 +44,7 @@ export interface QueryArgs {
 
 export type ParsedArgs = { help: true } | { help: false; query: QueryArgs };
 
-export const DEFAULT_INTERVAL_SECONDS = 5;
+const DEFAULT_INTERVAL_SECONDS = 5;
 
 export const USAGE = `Usage: npm run query -- <selector> [options]
        npx appfabric-access-poller query <selector> [options]

@@ -64,7 +64,7 @@ const tenantText = (r: Partial<TaskRecord>) =>
     : (r.tenantId ?? r.tenantDisplayName);
 
 /** People first (case-insensitive address; rows without one last), then app, tenant, newest first. */
-export const byPersonThenApp = (a: Row, b: Row): number => {
+const byPersonThenApp = (a: Row, b: Row): number => {
   const ea = a.email?.toLowerCase();
   const eb = b.email?.toLowerCase();
   if (ea !== eb) return ea === undefined ? 1 : eb === undefined ? -1 : ea.localeCompare(eb);
@@ -143,7 +143,7 @@ const taskCsvRow = (row: Row): CsvCell[] => {
 };
 
 const COUNTS = ['total', 'pending', 'COMPLETED', 'FAILED', 'EXPIRED', 'NOT_FOUND', 'TIMED_OUT'] as const;
-export const runError = (r: RunRecord) => [r.errorName, r.errorCause].filter(Boolean).join(': ') || undefined;
+const runError = (r: RunRecord) => [r.errorName, r.errorCause].filter(Boolean).join(': ') || undefined;
 
 const RUN_TABLE = ['runId', 'outcome', 'startedAt', 'endedAt', ...COUNTS, 'error'];
 const runTableRow = (r: RunRecord): TableCell[] => [

@@ -384,6 +384,48 @@ describe('formats', () => {
   });
 });
 
+describe('reviewer queries', () => {
+  it('--app and --task accept any case', async () => {
+    // Act + Assess: the app is stored as SLACK, the task ID lower-case.
+    expect(ids(await json(['--app', 'slack', '--tenant', 'T2']))).toEqual(['run-a/3']);
+    expect(ids(await json(['--app', 'Slack', '--limit', '2']))).toEqual(['run-a/3', 'run-b/5']);
+    expect(ids(await json(['--task', taskId(1).toUpperCase()]))).toEqual(['run-b/1', 'run-a/1']);
+  });
+
+  it('csv neutralises cells a spreadsheet would run, whatever their source', async () => {
+    // Prepare: an address, a display name and an error message that start formulas.
+    const store = new DynamoDbResultsStore({ tableName: TABLE, client: doc });
+    await store.putTaskRecords([
+      task(7, {
+        runId: 'run-formula',
+        email: '=2+5@example.com',
+        tenantDisplayName: '+cmd|calc',
+        userFullName: '=HYPERLINK("http://x","y")',
+        resultStatus: 'FAILED',
+        taskError: { errorCode: '-E', errorMessage: '@SUM(A1)' },
+      }),
+    ]);
+
+    // Act
+    const result = await cli(['--run', 'run-formula', '--table', TABLE, '--format', 'csv']);
+
+    // Assess
+    const row = result.stdout.split('\n')[1]!;
+    expect(row).toContain(',\'+cmd|calc,\'=2+5@example.com,,"\'=HYPERLINK(""http://x"",""y"")",');
+    expect(row).toContain(",'-E,'@SUM(A1),");
+    expect(row.split(',').filter((cell) => /^[=+\-@]/.test(cell))).toEqual([]);
+  });
+
+  it('rejected addresses appear as REJECTED rows in csv and json too', async () => {
+    // Act: run-b has a refused address (written by the formats test above).
+    const csv = await cli(['--run', 'run-b', '--table', TABLE, '--format', 'csv']);
+
+    // Assess
+    expect(csv.stdout).toContain(',REJECTED,,,,refused@example.com,');
+    expect(csv.stdout).toContain(',ValidationException,');
+  });
+});
+
 describe('empty answers', () => {
   it('prints "No records found for ..." with the query', async () => {
     const result = await cli(['--task', taskId(9), '--status', 'FAILED', '--table', TABLE]);
