@@ -19,7 +19,7 @@ import type { PollerDeps } from './deps';
 import type { LoopState, RunRecord, TaskRecord, UserAccessResult } from './model';
 import type { RunState } from './ports';
 import { AWS_TERMINAL, addCounts, loopStateOf, taskRecord } from './records';
-import { nextWaitSeconds } from './wait';
+import { chooseWait } from './wait';
 
 /** What one cycle did, for logs and the local runner; holds no personal data. */
 export interface CycleReport {
@@ -156,21 +156,24 @@ export async function pollCycle(
     .filter((s): s is number => s !== undefined);
   const counts = addCounts(stored.counts, written, pendingTaskIds.length);
   const done = pendingTaskIds.length === 0;
+  const wait = chooseWait({
+    previousWaitSeconds: stored.waitSeconds,
+    minWaitSeconds: stored.minWaitSeconds,
+    maxWaitSeconds: stored.maxWaitSeconds,
+    finishedThisCycle: written.length,
+    retryAfterSeconds: retryAfter.length ? Math.max(...retryAfter) : undefined,
+    secondsToDeadline,
+    totalTasks: stored.counts.total,
+    pendingTasks: pendingTaskIds.length,
+    polledAt: started,
+    memory: stored.waitPolicy,
+  });
   const next: RunState = {
     ...stored,
     status: done ? 'DONE' : 'PENDING',
     cycle: stored.cycle + 1,
-    waitSeconds: done
-      ? 0
-      : nextWaitSeconds({
-          previousWaitSeconds: stored.waitSeconds,
-          minWaitSeconds: stored.minWaitSeconds,
-          maxWaitSeconds: stored.maxWaitSeconds,
-          finishedThisCycle: written.length,
-          retryAfterSeconds: retryAfter.length ? Math.max(...retryAfter) : undefined,
-          secondsToDeadline,
-          totalTasks: stored.counts.total,
-        }),
+    waitSeconds: done ? 0 : wait.waitSeconds,
+    waitPolicy: wait.memory,
     counts,
     pendingTaskIds,
     misses,
