@@ -23,8 +23,8 @@
  *
  * C is {@link POLL_COST_PER_TASK} times the run's tasks in both modes, so a run's schedule depends on the
  * share of its tasks that finish, not on how many there are. Deterministic: the same observations give
- * the same waits. What it keeps between cycles ({@link WaitMemory}) is the first poll's time and the
- * profile: about 200 bytes, no personal data.
+ * the same waits. What it keeps between cycles ({@link WaitMemory}) is the profile and its time zero
+ * (about 200 bytes, no personal data), and nothing once there is no profile.
  */
 import { isFinishProfile, plannedWaitSeconds, profileShareAt } from './wait-plan';
 
@@ -64,7 +64,7 @@ export const PROFILE_TOLERANCE = 0.3;
 
 /** What the policy keeps between cycles (in the run state and the loop state). */
 export interface WaitMemory {
-  /** Epoch ms of the run's first poll: the profile's time zero. */
+  /** Epoch ms of the profile's time zero: set by whoever gives the profile, else at the first poll with it. */
   firstPollAt?: number;
   /** Finish profile from earlier runs (wait-plan.ts); gone once this run strays from it. */
   profile?: number[];
@@ -79,7 +79,7 @@ export interface PolicyInput extends WaitInput {
 }
 
 /** The next wait, and what to remember for the cycle after it. */
-export function chooseWait(input: PolicyInput): { waitSeconds: number; memory: WaitMemory } {
+export function chooseWait(input: PolicyInput): { waitSeconds: number; memory?: WaitMemory } {
   const firstPollAt = input.memory?.firstPollAt ?? input.polledAt.getTime();
   const elapsedSeconds = Math.max(0, (input.polledAt.getTime() - firstPollAt) / 1000);
   const profile = usableProfile(input, elapsedSeconds);
@@ -97,7 +97,8 @@ export function chooseWait(input: PolicyInput): { waitSeconds: number; memory: W
       return { waitSeconds: bounded(planned, input), memory: { firstPollAt, profile } };
     }
   }
-  return { waitSeconds: nextWaitSeconds(input), memory: { firstPollAt } };
+  // Without a profile nothing is kept: the rate mode's only memory is the previous wait.
+  return { waitSeconds: nextWaitSeconds(input) };
 }
 
 /** The profile, while the share of tasks finished so far agrees with it. */

@@ -57,7 +57,7 @@ describe('chooseWait with a finish profile (planned)', () => {
     const { waitSeconds, memory } = chooseWait(strayed);
     // Assess
     expect(0.5).toBeGreaterThan(PROFILE_TOLERANCE);
-    expect(memory).toEqual({ firstPollAt: T0 });
+    expect(memory).toBeUndefined();
     expect(waitSeconds).toBe(120); // the rate mode: ×1.2 while nothing finishes
   });
 
@@ -65,14 +65,16 @@ describe('chooseWait with a finish profile (planned)', () => {
     // Act
     const { memory } = chooseWait(input({ polledAt: at(4000), pendingTasks: 3 }));
     // Assess
-    expect(memory.profile).toBeUndefined();
+    expect(memory?.profile).toBeUndefined();
   });
 
-  it('remembers the first poll as time zero', () => {
+  it('takes the first poll with a profile as time zero, and keeps nothing without a profile', () => {
     // Act
-    const first = chooseWait(input({ polledAt: at(7), memory: undefined }));
+    const first = chooseWait(input({ polledAt: at(7), memory: { profile: bimodal } }));
+    const cold = chooseWait(input({ polledAt: at(7), memory: undefined }));
     // Assess
-    expect(first.memory).toEqual({ firstPollAt: T0 + 7000 });
+    expect(first.memory).toEqual({ firstPollAt: T0 + 7000, profile: bimodal });
+    expect(cold.memory).toBeUndefined();
   });
 
   it('is raised to Retry-After and cut at the deadline', () => {
@@ -90,7 +92,7 @@ describe('chooseWait with a finish profile (planned)', () => {
     // Act
     const { memory } = chooseWait(input({ polledAt: at(41), finishedThisCycle: 200, pendingTasks: 200 }));
     // Assess
-    expect(memory.profile).toHaveLength(PROFILE_POINTS);
+    expect(memory?.profile).toHaveLength(PROFILE_POINTS);
     expect(Buffer.byteLength(JSON.stringify(memory))).toBeLessThan(400);
   });
 
