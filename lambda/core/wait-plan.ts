@@ -20,6 +20,9 @@ const SUBDIVISIONS = 4;
 /** Where the profile leaves gaps, candidates this many to a maximum wait. */
 const FILLERS_PER_MAX_WAIT = 8;
 
+/** How far ahead the plan looks, in maximum waits: bounds its work (a few thousand candidates at most). */
+const HORIZON_MAX_WAITS = 48;
+
 /**
  * A finish profile from the times (seconds from a run's first poll) at which earlier runs' tasks
  * finished: the quantiles at 0.5/n, 1.5/n, …, rounded to whole seconds. Undefined for fewer than 2 times.
@@ -185,13 +188,16 @@ export function plannedWaitSeconds(p: PlanInput): number | undefined {
     .map((t) => Math.round(t - now))
     .filter((d) => d >= min)
     .concat([min, Math.max(min, Math.min(max, Math.ceil(cdf.end - now)))]);
-  const sorted = [...new Set(raw)].sort((a, b) => a - b);
+  // Beyond a horizon of HORIZON_MAX_WAITS longest waits the first step hardly depends on the plan.
+  const horizon = HORIZON_MAX_WAITS * max;
+  const last = Math.max(min, Math.min(horizon, Math.ceil(cdf.end - now)));
+  const sorted = [...new Set(raw.filter((d) => d <= last).concat(last))].sort((a, b) => a - b);
   const offsets: number[] = [0];
   for (const d of sorted) {
-    let last = offsets[offsets.length - 1];
-    while (d - last > max / FILLERS_PER_MAX_WAIT) {
-      last += Math.max(1, Math.floor(max / FILLERS_PER_MAX_WAIT));
-      offsets.push(last);
+    let previous = offsets[offsets.length - 1];
+    while (d - previous > max / FILLERS_PER_MAX_WAIT) {
+      previous += Math.max(1, Math.floor(max / FILLERS_PER_MAX_WAIT));
+      offsets.push(previous);
     }
     if (d > offsets[offsets.length - 1]) offsets.push(d);
   }
@@ -204,7 +210,7 @@ export function plannedWaitSeconds(p: PlanInput): number | undefined {
   const value = new Array<number>(n).fill(Number.POSITIVE_INFINITY);
   const next = new Array<number>(n).fill(-1);
   for (let j = n - 1; j >= 0; j--) {
-    if (j > 0 && grid[j] >= cdf.end - 0.5) {
+    if (j > 0 && (grid[j] >= cdf.end - 0.5 || offsets[j] >= last)) {
       value[j] = 0;
       continue;
     }

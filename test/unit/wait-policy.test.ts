@@ -163,6 +163,23 @@ describe('plannedWaitSeconds', () => {
     expect(wait).toBeUndefined();
   });
 
+  it('plans over a bounded horizon: a month-long profile with 1 s waits still answers', () => {
+    // Prepare
+    const month = buildFinishProfile(Array.from({ length: 64 }, (_, i) => i * 40_000)) as number[];
+    // Act
+    const wait = plannedWaitSeconds({
+      profile: month,
+      elapsedSeconds: 5,
+      pendingTasks: 1000,
+      finishedShare: 0,
+      minWaitSeconds: 1,
+      maxWaitSeconds: 1,
+      pollCost: 1,
+    });
+    // Assess
+    expect(wait).toBe(1);
+  });
+
   it('waits longer the more a poll costs', () => {
     // Prepare
     const plan = (pollCost: number) =>
