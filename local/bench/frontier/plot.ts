@@ -38,7 +38,8 @@ export function frontierSvg(f: MixFrontier): string {
     ((Math.log(Math.max(0.1, y)) - Math.log(y0)) / (Math.log(y1) - Math.log(y0))) * (H - M.top - M.bottom);
   const out: string[] = [];
   out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-labelledby="title" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
+    `<title id="title">${esc(`Wait policies on the ${f.mix.name} mix: polls per run against mean delay; fixed waits as a line, adaptive, its cold start and the oracle as points`)}</title>`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
     `<text x="${M.left}" y="22" font-size="14" font-weight="bold">${esc(`${f.mix.name}: ${f.mix.description}`)}</text>`,
   );
