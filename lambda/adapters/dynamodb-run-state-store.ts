@@ -44,6 +44,7 @@ const LOOP_STATE_FIELDS: Record<keyof LoopState, true> = {
   maxWaitSeconds: true,
   deadlineAt: true,
   counts: true,
+  waitPolicy: true,
 };
 const loopStateFields = Object.keys(LOOP_STATE_FIELDS) as (keyof LoopState)[];
 

@@ -9,7 +9,7 @@ import { AppFabricInvalidResponseError, RetryAfterError } from '../shared/errors
 import type { AppRef, TaskRecord, UserAccessResult } from './model';
 import type { RunState } from './ports';
 import { appIndexOf, contextOf, taskRecord } from './records';
-import { nextWaitSeconds } from './wait';
+import { chooseWait, type WaitMemory } from './wait';
 
 /** What became of one chunk of pending IDs this cycle. */
 export type ChunkOutcome =
@@ -125,13 +125,15 @@ export function nextWait(
   outcomes: readonly ChunkOutcome[],
   finishedThisCycle: number,
   secondsToDeadline: number,
-): number {
+  pendingTasks: number,
+  polledAt: Date,
+): { waitSeconds: number; memory?: WaitMemory } {
   const retryAfter = outcomes
     .map((o) =>
       o.kind === 'failed' && o.error instanceof RetryAfterError ? o.error.retryAfterSeconds : undefined,
     )
     .filter((s): s is number => s !== undefined);
-  return nextWaitSeconds({
+  return chooseWait({
     previousWaitSeconds: stored.waitSeconds,
     minWaitSeconds: stored.minWaitSeconds,
     maxWaitSeconds: stored.maxWaitSeconds,
@@ -139,5 +141,8 @@ export function nextWait(
     retryAfterSeconds: retryAfter.length ? Math.max(...retryAfter) : undefined,
     secondsToDeadline,
     totalTasks: stored.counts.total,
+    pendingTasks,
+    polledAt,
+    memory: stored.waitPolicy,
   });
 }

@@ -3,6 +3,7 @@
  * results table stores, and the ports the use cases reach AWS through.
  */
 import type { TerminalStatus } from '../contract/statuses';
+import type { WaitMemory } from './wait';
 
 /** Status of one task as AppFabric reports it. */
 type ResultStatus = 'IN_PROGRESS' | 'COMPLETED' | 'FAILED' | 'EXPIRED';
@@ -52,6 +53,8 @@ export interface LoopState {
   /** ISO time after which remaining tasks are recorded as TIMED_OUT. */
   deadlineAt: string;
   counts: StatusCounts;
+  /** What the wait policy keeps between cycles (wait.ts): the first poll's time and a finish profile. */
+  waitPolicy?: WaitMemory;
 }
 
 /** A stored task result: every answer field plus where and when it was recorded. */

@@ -100,12 +100,14 @@ export async function pollCycle(
   const pending = advanced.pending.pendingTaskIds.length;
   const counts = addCounts(stored.counts, written, pending);
   const done = pending === 0;
+  const wait = nextWait(stored, outcomes, written.length, secondsToDeadline, pending, started);
   const next: RunState = {
     ...stored,
     ...advanced.pending,
     status: done ? 'DONE' : 'PENDING',
     cycle: stored.cycle + 1,
-    waitSeconds: done ? 0 : nextWait(stored, outcomes, written.length, secondsToDeadline),
+    waitSeconds: done ? 0 : wait.waitSeconds,
+    waitPolicy: wait.memory,
     counts,
   };
   await deps.runState.save(next, stored.cycle);

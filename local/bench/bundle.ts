@@ -14,7 +14,7 @@ import { HANDLER_ENTRY, POLLER_BUNDLE, PROJECT_ROOT } from '../../lib/poller-fun
 const run = promisify(execFile);
 
 /** NODEJS_24_X, as the function deploys. */
-export const BUNDLE_TARGET = POLLER_BUNDLE.target;
+const BUNDLE_TARGET = POLLER_BUNDLE.target;
 
 export interface BundleFigures {
   target: string;

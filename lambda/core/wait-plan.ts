@@ -1,0 +1,231 @@
+/**
+ * The planned wait: when earlier runs tell when tasks finish (a finish profile), place the next poll
+ * where finishes are due.
+ *
+ * The profile is `PROFILE_POINTS` times (seconds from the run's first poll): the quantiles of earlier
+ * runs' finishes, each standing for an equal share of the tasks (see ProfileCdf). From now on, the pending tasks are taken
+ * to finish as the profile does beyond now (conditioned on not having finished yet). A small dynamic
+ * programme over candidate poll times (the profile's knots, points between them, and fillers so that no
+ * step needs more than the maximum wait) minimises expected task-seconds of delay plus `pollCost` per
+ * poll, every step within [min, max] wait; the next wait is its first step. About 200 candidates, a few
+ * thousand steps: well under a millisecond.
+ */
+
+/** Times in a finish profile. */
+export const PROFILE_POINTS = 32;
+
+/** Candidates placed inside each profile segment besides its ends. */
+const SUBDIVISIONS = 4;
+
+/** Where the profile leaves gaps, candidates this many to a maximum wait. */
+const FILLERS_PER_MAX_WAIT = 8;
+
+/** How far ahead the plan looks, in maximum waits: bounds its work (a few thousand candidates at most). */
+const HORIZON_MAX_WAITS = 48;
+
+/**
+ * A finish profile from the times (seconds from a run's first poll) at which earlier runs' tasks
+ * finished: the quantiles at 0.5/n, 1.5/n, …, rounded to whole seconds. Undefined for fewer than 2 times.
+ */
+export function buildFinishProfile(
+  seconds: readonly number[],
+  points = PROFILE_POINTS,
+): number[] | undefined {
+  const sorted = seconds.filter((s) => Number.isFinite(s) && s >= 0).sort((a, b) => a - b);
+  if (sorted.length < 2) return undefined;
+  return Array.from({ length: points }, (_, i) => {
+    const at = ((i + 0.5) / points) * (sorted.length - 1);
+    const lo = Math.floor(at);
+    const hi = Math.min(sorted.length - 1, lo + 1);
+    return Math.round(sorted[lo] + (sorted[hi] - sorted[lo]) * (at - lo));
+  });
+}
+
+/**
+ * Finish times recovered from one earlier run's records (seconds from its first poll to each record).
+ * A record only says its task finished after the poll before it, and polls that recorded nothing leave no
+ * trace; so the records of one poll are spread evenly over the interval before it, taken as long as the
+ * shorter of the gaps to its neighbouring record times (polls are about evenly spaced where tasks finish;
+ * a long gap before means a quiet stretch, not a long wait), and at most `maxWaitSeconds`.
+ */
+export function finishTimesFromRecords(recordedSeconds: readonly number[], maxWaitSeconds: number): number[] {
+  const sorted = recordedSeconds.filter((s) => Number.isFinite(s) && s >= 0).sort((a, b) => a - b);
+  const polls: { at: number; count: number }[] = [];
+  for (const at of sorted) {
+    const last = polls[polls.length - 1];
+    if (last && last.at === at) last.count += 1;
+    else polls.push({ at, count: 1 });
+  }
+  return polls.flatMap(({ at, count }, i) => {
+    const before = at - (i > 0 ? polls[i - 1].at : 0);
+    const after = i < polls.length - 1 ? polls[i + 1].at - at : Number.POSITIVE_INFINITY;
+    const span = Math.min(before, after, maxWaitSeconds);
+    return Array.from({ length: count }, (_, k) => at - span + (span * (k + 0.5)) / count);
+  });
+}
+
+/** Is `profile` usable: at least 2 finite, non-negative, non-decreasing times, with some spread. */
+export function isFinishProfile(profile: unknown): profile is number[] {
+  return (
+    Array.isArray(profile) &&
+    profile.length >= 2 &&
+    profile.length <= 4 * PROFILE_POINTS + 1 &&
+    profile.every(
+      (t, i) => typeof t === 'number' && Number.isFinite(t) && t >= 0 && (i === 0 || t >= profile[i - 1]),
+    ) &&
+    profile[profile.length - 1] > profile[0]
+  );
+}
+
+/** Share of tasks a profile has finished by `seconds` (linear between its points). */
+export const profileShareAt = (profile: readonly number[], seconds: number): number =>
+  new ProfileCdf(profile).mass(seconds);
+
+/**
+ * The profile as a distribution: each time carries an equal share of the tasks, spread evenly over
+ * half the distance to its nearer neighbour on either side. So finishes tile a busy stretch, and a quiet
+ * gap between two waves stays empty instead of being smeared over.
+ */
+class ProfileCdf {
+  private readonly from: number[] = [];
+  private readonly to: number[] = [];
+  private readonly share: number;
+  constructor(times: readonly number[]) {
+    const n = times.length;
+    this.share = 1 / n;
+    for (let i = 0; i < n; i++) {
+      const left = i > 0 ? times[i] - times[i - 1] : Number.POSITIVE_INFINITY;
+      const right = i < n - 1 ? times[i + 1] - times[i] : Number.POSITIVE_INFINITY;
+      const half = Math.min(left, right) / 2;
+      this.from.push(Math.max(0, times[i] - half));
+      this.to.push(times[i] + half);
+    }
+  }
+  get end(): number {
+    return this.to[this.to.length - 1];
+  }
+  /** Share of tasks finished by `x`. */
+  mass(x: number): number {
+    return this.integrate(x).mass;
+  }
+  /** ∫ s dF(s) up to `x`. */
+  moment(x: number): number {
+    return this.integrate(x).moment;
+  }
+  private integrate(x: number): { mass: number; moment: number } {
+    let mass = 0;
+    let moment = 0;
+    for (let i = 0; i < this.from.length; i++) {
+      const a = this.from[i];
+      const b = this.to[i];
+      if (x < a || (x === a && b > a)) break;
+      if (b <= a) {
+        mass += this.share;
+        moment += this.share * a;
+        continue;
+      }
+      const top = Math.min(x, b);
+      const density = this.share / (b - a);
+      mass += density * (top - a);
+      moment += (density * (top * top - a * a)) / 2;
+    }
+    return { mass, moment };
+  }
+  /** The time by which a share `u` of tasks has finished. */
+  quantile(u: number): number {
+    const at = Math.min(Math.max(u, 0), 1) / this.share;
+    const i = Math.min(this.from.length - 1, Math.floor(at));
+    return this.from[i] + (this.to[i] - this.from[i]) * (at - i);
+  }
+  /** Times where candidate polls go: each share's ends and points between them. */
+  candidates(): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < this.from.length; i++) {
+      const a = this.from[i];
+      const b = this.to[i];
+      for (let k = 0; k <= SUBDIVISIONS; k++) out.push(a + ((b - a) * k) / SUBDIVISIONS);
+    }
+    return out;
+  }
+}
+
+export interface PlanInput {
+  profile: readonly number[];
+  /** Seconds since the run's first poll. */
+  elapsedSeconds: number;
+  pendingTasks: number;
+  /** Share of the run's tasks finished so far. */
+  finishedShare: number;
+  minWaitSeconds: number;
+  maxWaitSeconds: number;
+  /** Task-seconds of delay one poll is worth. */
+  pollCost: number;
+}
+
+/**
+ * The first wait of the best plan, or undefined when the profile says nothing about what is still
+ * pending (all of it should have finished by now: the run is slower than the profile).
+ */
+export function plannedWaitSeconds(p: PlanInput): number | undefined {
+  const cdf = new ProfileCdf(p.profile);
+  const now = p.elapsedSeconds;
+  const done = Math.min(Math.max(0, p.finishedShare), 1);
+  if (done >= 1 || now >= cdf.end) return undefined;
+  // The pending tasks finish as the profile does after now (conditioned on not having finished yet).
+  // Tasks behind the profile are not taken as due at once: in a long tail that is mostly noise.
+  const base = { mass: cdf.mass(now), moment: cdf.moment(now) };
+  const left = 1 - base.mass;
+  if (left <= 1e-9) return undefined;
+  const mass = (x: number) => cdf.mass(x) - base.mass;
+  const moment = (x: number) => cdf.moment(x) - base.moment;
+  const min = Math.max(1, p.minWaitSeconds);
+  const max = Math.max(min, p.maxWaitSeconds);
+  // Candidate next polls, as whole seconds from now (a Wait state waits whole seconds): profile points at
+  // least a minimum wait away, the earliest and latest next polls, and fillers so that no gap exceeds an eighth of
+  // the longest wait (so a path within [min, max] exists, landing near where finishes resume).
+  const raw = cdf
+    .candidates()
+    .map((t) => Math.round(t - now))
+    .filter((d) => d >= min)
+    .concat([min, Math.max(min, Math.min(max, Math.ceil(cdf.end - now)))]);
+  // Beyond a horizon of HORIZON_MAX_WAITS longest waits the first step hardly depends on the plan.
+  const horizon = HORIZON_MAX_WAITS * max;
+  const last = Math.max(min, Math.min(horizon, Math.ceil(cdf.end - now)));
+  const sorted = [...new Set(raw.filter((d) => d <= last).concat(last))].sort((a, b) => a - b);
+  const offsets: number[] = [0];
+  for (const d of sorted) {
+    let previous = offsets[offsets.length - 1];
+    while (d - previous > max / FILLERS_PER_MAX_WAIT) {
+      previous += Math.max(1, Math.floor(max / FILLERS_PER_MAX_WAIT));
+      offsets.push(previous);
+    }
+    if (d > offsets[offsets.length - 1]) offsets.push(d);
+  }
+  const grid = offsets.map((d) => now + d);
+  const scale = p.pendingTasks / left;
+  const massAt = grid.map(mass);
+  const momentAt = grid.map(moment);
+  const n = grid.length;
+  // value[j]: least cost from a poll at grid[j] until every task is seen; 0 once the profile is done.
+  const value = new Array<number>(n).fill(Number.POSITIVE_INFINITY);
+  const next = new Array<number>(n).fill(-1);
+  for (let j = n - 1; j >= 0; j--) {
+    if (j > 0 && (grid[j] >= cdf.end - 0.5 || offsets[j] >= last)) {
+      value[j] = 0;
+      continue;
+    }
+    for (let k = j + 1; k < n; k++) {
+      const step = grid[k] - grid[j];
+      if (step < min) continue;
+      if (step > max) break;
+      const delay = scale * (grid[k] * (massAt[k] - massAt[j]) - (momentAt[k] - momentAt[j]));
+      const cost = delay + p.pollCost + value[k];
+      if (cost < value[j]) {
+        value[j] = cost;
+        next[j] = k;
+      }
+    }
+  }
+  if (next[0] < 0) return undefined;
+  return offsets[next[0]];
+}
