@@ -2,7 +2,7 @@
  * Starts the AWS emulator (`launcher.py`: moto with a Lambda route into Node) and deploys this app to it with
  * the real CDK CLI. Used by the deploy suite (test/deploy) and `npm run emulator` (try-it.ts).
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -29,22 +29,24 @@ export interface Emulator {
   stop(): Promise<void>;
 }
 
-/**
- * What this machine lacks to run the emulator and the deploy suite (python3 with moto, boto3, cfn-lint), or
- * undefined. Synchronous, so that a test file can decide at load whether it runs or is skipped.
- */
-export function emulatorUnavailable(): string | undefined {
+/** The Python modules of `modules` that python3 lacks, as one sentence; undefined when it has them all. */
+export function missingPythonModules(modules: readonly string[]): string | undefined {
   const probe =
     'import importlib.util as u,sys;print(",".join(m for m in sys.argv[1:] if u.find_spec(m) is None))';
   try {
-    const missing = execFileSync('python3', ['-c', probe, 'moto', 'boto3', 'cfnlint'], {
-      encoding: 'utf8',
-    }).trim();
+    const missing = execFileSync('python3', ['-c', probe, ...modules], { encoding: 'utf8' }).trim();
     return missing ? `python3 lacks ${missing.split(',').join(', ')}` : undefined;
   } catch (error) {
     return `python3 cannot run (${(error as NodeJS.ErrnoException).code ?? 'error'})`;
   }
 }
+
+/**
+ * What this machine lacks to run the emulator and the deploy suite (python3 with moto, boto3, cfn-lint), or
+ * undefined. Synchronous, so that a test file can decide at load whether it runs or is skipped.
+ */
+export const emulatorUnavailable = (): string | undefined =>
+  missingPythonModules(['moto', 'boto3', 'cfnlint']);
 
 /** Starts moto on a free loopback port; Lambda invocations reach `appfabricEndpoint` for AppFabric. */
 export async function startEmulator(options: {
@@ -117,7 +119,7 @@ function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** Runs the project's CDK CLI (`npx cdk …`) against the emulator; rejects with the tail of its output. */
-export function cdk(emulator: Emulator, args: string[]): Promise<string> {
+function cdk(emulator: Emulator, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn('npx', ['cdk', ...args], {
       cwd: PROJECT_ROOT,
@@ -160,4 +162,34 @@ export async function deployToEmulator(
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * The query CLI as a user runs it (`npx tsx cli/query.ts …`) with the emulator as its AWS endpoint, in a
+ * working directory without `.local/last-run.json` and without RESULTS_TABLE_NAME: the table comes from
+ * `--table` or the deployed stack.
+ */
+export function runQueryCli(emulator: Emulator, args: string[]): Promise<CliResult> {
+  const cwd = mkdtempSync(path.join(tmpdir(), 'query-cli-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, ...emulator.env };
+  delete env.RESULTS_TABLE_NAME;
+  const tsx = require.resolve('tsx/cli', { paths: [PROJECT_ROOT] });
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [tsx, path.join(PROJECT_ROOT, 'cli', 'query.ts'), ...args],
+      { cwd, env, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        rmSync(cwd, { recursive: true, force: true });
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
 }

@@ -28,8 +28,8 @@ import { TableSchema } from '../../lambda/contract/table';
 import { DEFAULT_EVENT_PATTERN } from '../../lib/config';
 import { LargeRunFormats, LargeRunLimits, TASK_ID_COLUMN } from '../../lib/large-run-workflow';
 import { StateNames } from '../../lib/poll-workflow';
+import { runQueryCli } from '../../local/emulator/emulator';
 import { expectedRecord } from '../support/local-e2e';
-import { queueAttributes, runQueryCli } from './support/cli';
 import {
   BUNDLE_ARN,
   DEPLOY_CONTEXT,
@@ -44,6 +44,7 @@ import {
   statesEntered,
   taskRecords,
 } from './support/deployed';
+import { queueAttributes } from './support/sqs';
 
 const unavailable = emulatorUnavailable();
 if (unavailable)
