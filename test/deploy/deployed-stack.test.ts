@@ -25,6 +25,7 @@ import { DescribeStateMachineCommand, ListExecutionsCommand } from '@aws-sdk/cli
 import { EnvNames } from '../../lambda/contract/settings';
 import { StackNames } from '../../lambda/contract/stack';
 import { TableSchema } from '../../lambda/contract/table';
+import { ErrorNames } from '../../lambda/contract/workflow';
 import { DEFAULT_EVENT_PATTERN } from '../../lib/config';
 import { LargeRunFormats, LargeRunLimits, TASK_ID_COLUMN } from '../../lib/large-run-workflow';
 import { StateNames } from '../../lib/poll-workflow';
@@ -47,8 +48,11 @@ import {
 import { queueAttributes } from './support/sqs';
 
 const unavailable = emulatorUnavailable();
+// Straight to stderr: Jest does not print the console of a suite whose tests are all skipped.
 if (unavailable)
-  console.log(`deploy suite skipped: ${unavailable} (it needs python3 with moto, boto3 and cfn-lint)`);
+  process.stderr.write(
+    `deploy suite skipped: ${unavailable} (it needs python3 with moto, boto3 and cfn-lint)\n`,
+  );
 const suite = unavailable ? describe.skip : describe;
 
 const example = (name: string) => JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'examples', name), 'utf8'));
@@ -255,6 +259,32 @@ suite('the stack deployed to the emulator', () => {
       expect(states[0]).toBe(StateNames.Start);
       expect(states).toEqual(expect.arrayContaining([StateNames.Poll, StateNames.Done, StateNames.Wait]));
       expect(states.slice(-2)).toEqual([StateNames.Summarize, StateNames.Succeeded]);
+    });
+
+    it("the function's error reaches the state machine by name: AppFabric's 403 fails the run through RecordFailure", async () => {
+      // Prepare: one task, and an AppFabric that refuses every call.
+      const taskId = stack.standIn.addTask(BUNDLE_ARN, {});
+      stack.standIn.setFaults({ accessDenied: true });
+      // Act
+      const runId = 'access-denied';
+      const arn = await startExecution(stack.sfn, pollArn, runId, {
+        appBundleIdentifier: BUNDLE_ARN,
+        taskIdList: [taskId],
+      });
+      const result = await finished(stack.sfn, arn);
+      stack.standIn.clearFaults();
+      // Assess
+      expect({ status: result.status, error: result.error }).toEqual({
+        status: 'FAILED',
+        error: ErrorNames.AppFabricAccessDenied,
+      });
+      const events = await history(stack.sfn, arn);
+      const failures = events.flatMap((e) =>
+        e.taskFailedEventDetails?.error ? [e.taskFailedEventDetails.error] : [],
+      );
+      expect(failures).toEqual([ErrorNames.AppFabricAccessDenied]);
+      expect(statesEntered(events).slice(-2)).toEqual([StateNames.RecordFailure, StateNames.Failed]);
+      expect(await taskRecords(stack.doc, tableName, runId)).toEqual([]);
     });
 
     it('a matching event sent with PutEvents starts one execution with its detail; another event none', async () => {
