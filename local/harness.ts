@@ -161,7 +161,6 @@ export async function startLocalPoller(options: LocalOptions = {}): Promise<Loca
   try {
     const tableName = LOCAL_TABLE_NAME;
     const env: NodeJS.ProcessEnv = {
-      ...process.env,
       ...LOCAL_CREDENTIALS,
       ...pollerEnvironment(settings, tableName),
       AWS_ENDPOINT_URL_APPFABRIC: appFabric.url,
@@ -175,9 +174,8 @@ export async function startLocalPoller(options: LocalOptions = {}): Promise<Loca
     });
     await ensureTable(document, tableName);
 
-    // The runtime's SDK clients read the endpoints from the environment (at their first request), exactly
-    // as deployed code does; so the variables stay set until close(). One LocalPoller at a time per process.
-    const restoreEnv = setEnv(env);
+    // The runtime's SDK clients take endpoints, region, credentials and attempts from `env` (not from
+    // process.env), so several LocalPollers can run in one process without seeing each other's stand-ins.
     const runtime = createRuntime(options.log ?? { info: () => {}, warn: () => {} }, env, {
       now,
       wrapDocumentClient: options.wrapDocumentClient,
@@ -326,7 +324,6 @@ export async function startLocalPoller(options: LocalOptions = {}): Promise<Loca
         await Promise.race([inFlight, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
       },
       close: async () => {
-        restoreEnv();
         await Promise.allSettled([appFabric.close(), dynamo.close()]);
       },
     };
@@ -340,16 +337,6 @@ function creds() {
   return {
     accessKeyId: LOCAL_CREDENTIALS.AWS_ACCESS_KEY_ID,
     secretAccessKey: LOCAL_CREDENTIALS.AWS_SECRET_ACCESS_KEY,
-  };
-}
-
-/** Lays `env` over process.env; returns what puts it back. */
-function setEnv(env: NodeJS.ProcessEnv): () => void {
-  const saved = { ...process.env };
-  Object.assign(process.env, env);
-  return () => {
-    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-    Object.assign(process.env, saved);
   };
 }
 
