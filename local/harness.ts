@@ -65,6 +65,8 @@ export interface LocalOptions {
   wrapDocumentClient?: RuntimeOptions['wrapDocumentClient'];
   /** Per-request timeout of the handler's AppFabric calls, ms (slow-answer faults). */
   appFabricRequestTimeoutMs?: number;
+  /** Port of the AppFabric stand-in (default 0: any free port). */
+  appFabricPort?: number;
   /** Keep dynalite's data in this directory (the local run leaves it for `npm run query`). */
   dataPath?: string;
   /**
@@ -116,6 +118,8 @@ export interface RunOptions {
   runId?: string;
   /** Called after each poll cycle (progress display). */
   onCycle?: (cycle: CycleView) => void;
+  /** Size of the input as Step Functions receives it (a file's bytes); default: the input as compact JSON. */
+  inputBytes?: number;
   /** Runs before a task state's handler: throw to simulate a Lambda failure. */
   beforeInvoke?: (stateName: string, payload: unknown) => void | Promise<void>;
 }
@@ -151,13 +155,24 @@ export async function startLocalPoller(options: LocalOptions = {}): Promise<Loca
   let inFlight: Promise<unknown> | undefined;
   const frozenAt = Date.now();
   const now = () => new Date((options.clockMovesOnlyWithWaits ? frozenAt : Date.now()) + offsetMs);
-  const [dynamo, appFabric] = await Promise.all([
+  const started = await Promise.allSettled([
     startDynalite({ path: options.dataPath }),
     startAppFabricStandIn({
       seed: options.seed ?? 1,
+      port: options.appFabricPort ?? 0,
       ...(options.virtualStandInClock ? { now: () => now().getTime() } : {}),
     }),
-  ]);
+  ] as const);
+  const [dynamoStart, appFabricStart] = started;
+  if (dynamoStart.status === 'rejected' || appFabricStart.status === 'rejected') {
+    // One could start, the other not (a port in use): stop the one that did.
+    await Promise.allSettled(started.map((s) => (s.status === 'fulfilled' ? s.value.close() : undefined)));
+    throw dynamoStart.status === 'rejected'
+      ? dynamoStart.reason
+      : (appFabricStart as PromiseRejectedResult).reason;
+  }
+  const dynamo = dynamoStart.value;
+  const appFabric = appFabricStart.value;
   try {
     const tableName = LOCAL_TABLE_NAME;
     const env: NodeJS.ProcessEnv = {
@@ -186,7 +201,7 @@ export async function startLocalPoller(options: LocalOptions = {}): Promise<Loca
 
     const execute = async (input: unknown, run: RunOptions = {}): Promise<ExecutionReport> => {
       // StartExecution refuses a larger input before anything runs; the local engine would not.
-      const inputBytes = Buffer.byteLength(JSON.stringify(input) ?? '');
+      const inputBytes = run.inputBytes ?? Buffer.byteLength(JSON.stringify(input) ?? '');
       if (inputBytes > STATE_LIMIT_BYTES) {
         throw new ExecutionInputTooLargeError(
           `the execution input is ${inputBytes} bytes; Step Functions takes at most ${STATE_LIMIT_BYTES}`,
