@@ -45,6 +45,9 @@ export async function startAppFabricStandIn(options: StandInOptions = {}): Promi
       }
       const latency = faults.latencyMs(operation);
       if (latency > 0) await sleep(latency);
+      // The client gave up while it waited (its request timeout): nothing runs, no fault count is used up
+      // by an answer nobody reads (it would leak into whatever the next test scripts).
+      if (res.destroyed || req.socket.destroyed) return;
       const fault = faults.errorFor(operation);
       if (fault) throw fault;
       if (parseFailed || typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {

@@ -112,6 +112,7 @@ export interface RecordedCall {
   method: string;
   /** Path without the query string. */
   path: string;
+  /** Status of the answer; 0 when the client went away during injected latency (nothing was answered). */
   status: number;
   /** Error code of an error answer (`x-amzn-errortype` without its suffix). */
   errorType?: string;
