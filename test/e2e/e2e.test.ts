@@ -149,6 +149,7 @@ describe('with the default settings', () => {
     });
 
     it('succeeds with exactly one record per input ID, status and fields as the stand-in scripted them', async () => {
+      // Assess (the run of beforeAll)
       expect(report.status).toBe('SUCCEEDED');
       const records = await recordsOf(report.runId);
       expect(sorted(records.keys())).toEqual(sorted(ids));
@@ -166,6 +167,7 @@ describe('with the default settings', () => {
     });
 
     it('reports the same counts in the Summarize output, the run record and the records', async () => {
+      // Assess (the run of beforeAll)
       const counts = countsOf(expected.values());
       expect(report.output).toEqual({ runId: report.runId, counts, cycles: report.cycles.length });
       expect(await poller.reader.getRun(report.runId)).toEqual({
@@ -182,6 +184,7 @@ describe('with the default settings', () => {
     });
 
     it('asks for every pending task each cycle in ceil(pending / 50) BatchGetUserAccessTasks calls', () => {
+      // Assess (the run of beforeAll)
       // NOT_FOUND needs 5 answers in a row without the ID: at least 5 cycles.
       expect(report.cycles.length).toBeGreaterThanOrEqual(5);
       expect(report.cycles[0].pendingBefore).toBe(120);
@@ -201,6 +204,7 @@ describe('with the default settings', () => {
     });
 
     it('takes at most 3 state transitions per poll cycle (Poll, Done?, Wait)', () => {
+      // Assess (the run of beforeAll)
       const cycles = report.cycles.length;
       const { entered } = report;
       expect(entered[StateNames.Poll]).toBe(cycles);
@@ -328,8 +332,13 @@ describe('with the default settings', () => {
 
   // Step Functions takes inputs up to 256 KiB: the input check's limit must fit in one.
   it('the most task IDs an execution input may hold fit in one execution input', () => {
+    // Prepare
     const taskIdList = Array.from({ length: Limits.maxTaskIdsInInput }, () => randomUUID());
+
+    // Act
     const bytes = Buffer.byteLength(JSON.stringify({ appBundleIdentifier: BUNDLE_ARN, taskIdList }));
+
+    // Assess
     expect(bytes).toBeLessThan(STATE_LIMIT_BYTES);
   });
 

@@ -209,7 +209,10 @@ describe('npm start', () => {
   });
 
   it('--help: exit 0 with the usage', async () => {
+    // Act
     const { code, out, err } = await run('--help');
+
+    // Assess
     expect({ code, out, err }).toEqual({ code: 0, out: USAGE, err: '' });
   });
 
@@ -317,14 +320,20 @@ describe('the README examples', () => {
     ['--input', 'emails-input.json'],
     ['--event', 'event.json'],
   ])('npm start -- %s examples/%s succeeds', async (flag, file) => {
+    // Act
     const { code, out } = await run(flag, join(home, 'examples', file), '--quiet');
+
+    // Assess
     expect(code).toBe(0);
     expect(out).toMatch(/Execution \S+: SUCCEEDED/);
   });
 
   it('put-events.json carries the same detail as event.json', async () => {
+    // Act
     const entries = JSON.parse(await readFile(join(home, 'examples', 'put-events.json'), 'utf8'));
     const event = JSON.parse(await readFile(join(home, 'examples', 'event.json'), 'utf8'));
+
+    // Assess
     expect(entries[0]).toMatchObject({ Source: event.source, DetailType: event['detail-type'] });
     expect(JSON.parse(entries[0].Detail).taskIdList).toEqual([event.detail.taskIdList[0]]);
   });
