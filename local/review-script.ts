@@ -28,7 +28,7 @@ function baseState(email: string, app: string): CellState {
 }
 
 /** The state a seed gives a cell: its base state, or (for a third of the seeds) the next one. */
-export function reviewCell(email: string, app: string, seed: number): CellState {
+function reviewCell(email: string, app: string, seed: number): CellState {
   const base = baseState(email, app);
   const changes = (hash(`${key(email, app)}|offset`) + seed) % 3 === 0;
   if (!changes) return base;

@@ -31,7 +31,7 @@ export const DEMO_APPS: BundleApp[] = [
 const PEOPLE = ['ana', 'bo', 'chen', 'dara', 'eli', 'fatima', 'gus', 'hiro', 'ines', 'jonas'];
 
 /** What one task does under a scenario. */
-export function behaviourFor(scenario: Scenario, random: () => number): TaskBehaviour {
+function behaviourFor(scenario: Scenario, random: () => number): TaskBehaviour {
   const polls = Math.floor(random() * 5);
   const roll = random();
   switch (scenario) {

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
-export const LOCAL_DIR = '.local';
+const LOCAL_DIR = '.local';
 export const LOCAL_DATA_DIR = join(LOCAL_DIR, 'data');
 export const LOCK_FILE = join(LOCAL_DIR, 'data.lock');
 /** Same path as cli/query's LAST_RUN_FILE: `{ tableName, dataPath, runId }`. */

@@ -6,13 +6,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FaultKind, Operation } from './types';
 
-export const ERROR_TYPE_SUFFIX = ':http://internal.amazon.com/coral/com.amazonaws.appfabric/';
+const ERROR_TYPE_SUFFIX = ':http://internal.amazon.com/coral/com.amazonaws.appfabric/';
 // The model's patterns, anchored (the service rejects IDs with anything around the UUID).
 export const UUID = /^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$/;
 export const IDENTIFIER = /^(arn:.+|[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12})$/;
 export const EMAIL = /^[a-zA-Z0-9.!#$%&’*+/=?^_`{|}~-]+@[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)*$/;
 /** Identifier's `max` in the model. */
-export const IDENTIFIER_MAX = 1011;
+const IDENTIFIER_MAX = 1011;
 
 export const PATHS: Record<string, Operation> = {
   '/useraccess/batchget': 'BatchGetUserAccessTasks',
