@@ -4,6 +4,7 @@
  * with a documented exit code when the store cannot be used. Also the `access-review` script: two runs of the
  * same addresses under different seeds differ in exactly the cells `scriptedChanges` lists.
  */
+import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ import { LOCAL_TABLE_NAME } from '../../local/harness';
 import { type CellState, scriptedChanges } from '../../local/review-script';
 import { EXIT_CODES, main } from '../../local/run';
 import { DEMO_APPS, DEMO_BUNDLE_ARN } from '../../local/scenarios';
-import { LAST_RUN_PATH, LOCAL_DATA_DIR, LOCK_FILE } from '../../local/store';
+import { LAST_RUN_PATH, LOCAL_DATA_DIR, LOCK_FILE, LocalStoreError, storeFsError } from '../../local/store';
 import { textSink } from '../support/local-e2e';
 
 let dir: string;
@@ -160,6 +161,49 @@ describe('two npm start at once', () => {
 });
 
 describe('a store that cannot be used: exit 3, one line, nothing removed', () => {
+  it('busy: another live process holds the lock past the wait', async () => {
+    // Prepare: a live process of its own (not this one) holds the lock.
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    await mkdir(join(dir, LOCAL_DATA_DIR), { recursive: true });
+    await writeFile(join(dir, LOCK_FILE), JSON.stringify({ pid: holder.pid, token: 'theirs' }));
+
+    // Act
+    const out = textSink<typeof process.stdout>();
+    const err = textSink<typeof process.stderr>();
+    const code = await main(['--tasks', '2', '--quiet'], out.stream, err.stream, {
+      cwd: dir,
+      lockWaitMs: 300,
+    });
+    holder.kill();
+
+    // Assess: told once that it waits, then one line; the other run's lock is left alone.
+    expect(code).toBe(EXIT_CODES.store);
+    expect(err.text()).toBe(
+      `waiting: another npm start (pid ${holder.pid}) is using .local/data\n` +
+        `error: .local/data is busy: another npm start (pid ${holder.pid}) is using it; try again when it ends\n`,
+    );
+    expect(JSON.parse(await readFile(join(dir, LOCK_FILE), 'utf8'))).toEqual({
+      pid: holder.pid,
+      token: 'theirs',
+    });
+  });
+
+  it.each(['EROFS', 'EACCES', 'EPERM'])(
+    '%s on .local (read-only checkout) is named as not writable',
+    (code) => {
+      // Act
+      const mapped = storeFsError(
+        Object.assign(new Error(`${code}: operation refused, mkdir '.local'`), { code }),
+      );
+
+      // Assess
+      expect(mapped).toBeInstanceOf(LocalStoreError);
+      expect((mapped as Error).message).toBe(
+        `.local is not writable here (${code}): run npm start from a writable checkout`,
+      );
+    },
+  );
+
   it('.local not writable (here: a file where the directory should be)', async () => {
     // Prepare
     await writeFile(join(dir, '.local'), 'not a directory');
