@@ -19,6 +19,9 @@ import { DEMO_APPS, DEMO_BUNDLE_ARN } from '../../local/scenarios';
 import { LAST_RUN_PATH, LOCAL_DATA_DIR, LOCK_FILE, LocalStoreError, storeFsError } from '../../local/store';
 import { textSink } from '../support/local-e2e';
 
+// Most tests run npm start twice (each renders the definition from the CDK code): more than the e2e default.
+jest.setTimeout(120_000);
+
 let dir: string;
 
 beforeEach(async () => {
