@@ -319,6 +319,7 @@ describe('the README examples', () => {
     ['--input', 'console-input.json'],
     ['--input', 'emails-input.json'],
     ['--event', 'event.json'],
+    ['--emails-file', 'review-emails.txt'],
   ])('npm start -- %s examples/%s succeeds', async (flag, file) => {
     // Act
     const { code, out } = await run(flag, join(home, 'examples', file), '--quiet');
