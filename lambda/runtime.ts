@@ -32,6 +32,25 @@ export interface PollerRuntime {
   startTasksForEmails: StartTasksForEmails;
 }
 
+/**
+ * SDK client options from `env` when it is not the process environment (a local run passes its own, so two
+ * runs in one process never share endpoints); with process.env the SDK reads it itself, as deployed.
+ */
+function sdkConfigFrom(env: NodeJS.ProcessEnv, service: 'APPFABRIC' | 'DYNAMODB') {
+  if (env === process.env) return {};
+  const endpoint = env[`AWS_ENDPOINT_URL_${service}`] || env.AWS_ENDPOINT_URL;
+  const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey } = env;
+  const maxAttempts = Number(env.AWS_MAX_ATTEMPTS);
+  return {
+    ...(endpoint ? { endpoint } : {}),
+    ...(env.AWS_REGION ? { region: env.AWS_REGION } : {}),
+    ...(accessKeyId && secretAccessKey
+      ? { credentials: { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN } }
+      : {}),
+    ...(Number.isInteger(maxAttempts) && maxAttempts > 0 ? { maxAttempts } : {}),
+  };
+}
+
 export function createRuntime(
   log: Log,
   env: NodeJS.ProcessEnv = process.env,
@@ -39,10 +58,11 @@ export function createRuntime(
 ): PollerRuntime {
   const settings = settingsFromEnv(env);
   // A new client per runtime (not the shared default): a local run points each runtime at its own endpoints.
-  const base = createDocumentClient();
+  const base = createDocumentClient(sdkConfigFrom(env, 'DYNAMODB'));
   const document = options.wrapDocumentClient ? options.wrapDocumentClient(base) : base;
   const gateway = new AppFabricGateway(
     new AppFabricClient({
+      ...sdkConfigFrom(env, 'APPFABRIC'),
       requestHandler: {
         connectionTimeout: APPFABRIC_CONNECTION_TIMEOUT_MS,
         requestTimeout: options.appFabricRequestTimeoutMs ?? APPFABRIC_REQUEST_TIMEOUT_MS,

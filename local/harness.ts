@@ -66,6 +66,8 @@ export interface LocalOptions {
   wrapDocumentClient?: RuntimeOptions['wrapDocumentClient'];
   /** Per-request timeout of the handler's AppFabric calls, ms (slow-answer faults). */
   appFabricRequestTimeoutMs?: number;
+  /** Port of the AppFabric stand-in (default 0: any free port). */
+  appFabricPort?: number;
   /** Keep dynalite's data in this directory (the local run leaves it for `npm run query`). */
   dataPath?: string;
   /**
@@ -126,6 +128,8 @@ export interface RunOptions {
   runId?: string;
   /** Called after each poll cycle (progress display). */
   onCycle?: (cycle: CycleView) => void;
+  /** Size of the input as Step Functions receives it (a file's bytes); default: the input as compact JSON. */
+  inputBytes?: number;
   /** Runs before a task state's handler: throw to simulate a Lambda failure. */
   beforeInvoke?: (stateName: string, payload: unknown) => void | Promise<void>;
 }
@@ -161,17 +165,27 @@ export async function startLocalPoller(options: LocalOptions = {}): Promise<Loca
   let inFlight: Promise<unknown> | undefined;
   const frozenAt = Date.now();
   const now = () => new Date((options.clockMovesOnlyWithWaits ? frozenAt : Date.now()) + offsetMs);
-  const [dynamo, appFabric] = await Promise.all([
+  const started = await Promise.allSettled([
     startDynalite({ path: options.dataPath }),
     startAppFabricStandIn({
       seed: options.seed ?? 1,
+      port: options.appFabricPort ?? 0,
       ...(options.virtualStandInClock ? { now: () => now().getTime() } : {}),
     }),
-  ]);
+  ] as const);
+  const [dynamoStart, appFabricStart] = started;
+  if (dynamoStart.status === 'rejected' || appFabricStart.status === 'rejected') {
+    // One could start, the other not (a port in use): stop the one that did.
+    await Promise.allSettled(started.map((s) => (s.status === 'fulfilled' ? s.value.close() : undefined)));
+    throw dynamoStart.status === 'rejected'
+      ? dynamoStart.reason
+      : (appFabricStart as PromiseRejectedResult).reason;
+  }
+  const dynamo = dynamoStart.value;
+  const appFabric = appFabricStart.value;
   try {
     const tableName = LOCAL_TABLE_NAME;
     const env: NodeJS.ProcessEnv = {
-      ...process.env,
       ...LOCAL_CREDENTIALS,
       ...pollerEnvironment(settings, tableName),
       AWS_ENDPOINT_URL_APPFABRIC: appFabric.url,
@@ -185,9 +199,8 @@ export async function startLocalPoller(options: LocalOptions = {}): Promise<Loca
     });
     await ensureTable(document, tableName);
 
-    // The runtime's SDK clients read the endpoints from the environment (at their first request), exactly
-    // as deployed code does; so the variables stay set until close(). One LocalPoller at a time per process.
-    const restoreEnv = setEnv(env);
+    // The runtime's SDK clients take endpoints, region, credentials and attempts from `env` (not from
+    // process.env), so several LocalPollers can run in one process without seeing each other's stand-ins.
     const runtime = createRuntime(options.log ?? { info: () => {}, warn: () => {} }, env, {
       now,
       wrapDocumentClient: options.wrapDocumentClient,
@@ -198,7 +211,7 @@ export async function startLocalPoller(options: LocalOptions = {}): Promise<Loca
 
     const execute = async (input: unknown, run: RunOptions = {}): Promise<ExecutionReport> => {
       // StartExecution refuses a larger input before anything runs; the local engine would not.
-      const inputBytes = Buffer.byteLength(JSON.stringify(input) ?? '');
+      const inputBytes = run.inputBytes ?? Buffer.byteLength(JSON.stringify(input) ?? '');
       if (inputBytes > STATE_LIMIT_BYTES) {
         throw new ExecutionInputTooLargeError(
           `the execution input is ${inputBytes} bytes; Step Functions takes at most ${STATE_LIMIT_BYTES}`,
@@ -362,7 +375,6 @@ export async function startLocalPoller(options: LocalOptions = {}): Promise<Loca
         await Promise.race([inFlight, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
       },
       close: async () => {
-        restoreEnv();
         await Promise.allSettled([appFabric.close(), dynamo.close()]);
       },
     };
@@ -376,16 +388,6 @@ function creds() {
   return {
     accessKeyId: LOCAL_CREDENTIALS.AWS_ACCESS_KEY_ID,
     secretAccessKey: LOCAL_CREDENTIALS.AWS_SECRET_ACCESS_KEY,
-  };
-}
-
-/** Lays `env` over process.env; returns what puts it back. */
-function setEnv(env: NodeJS.ProcessEnv): () => void {
-  const saved = { ...process.env };
-  Object.assign(process.env, env);
-  return () => {
-    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-    Object.assign(process.env, saved);
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import type { AppFabricStandIn, BundleApp, TaskBehaviour } from './appfabric-standin';
 import { seededRandom } from './random';
+import { reviewBehaviour } from './review-script';
 
 export { seededRandom };
 
@@ -15,6 +16,7 @@ export const SCENARIOS = [
   'missing',
   'fatal',
   'timeout',
+  'access-review',
 ] as const;
 export type Scenario = (typeof SCENARIOS)[number];
 
@@ -29,7 +31,7 @@ export const DEMO_APPS: BundleApp[] = [
 const PEOPLE = ['ana', 'bo', 'chen', 'dara', 'eli', 'fatima', 'gus', 'hiro', 'ines', 'jonas'];
 
 /** What one task does under a scenario. */
-export function behaviourFor(scenario: Scenario, random: () => number): TaskBehaviour {
+function behaviourFor(scenario: Scenario, random: () => number): TaskBehaviour {
   const polls = Math.floor(random() * 5);
   const roll = random();
   switch (scenario) {
@@ -63,25 +65,37 @@ export function injectFaults(standIn: AppFabricStandIn, scenario: Scenario): voi
   if (scenario === 'fatal') standIn.setFaults({ accessDenied: true });
 }
 
+/**
+ * What StartUserAccessTasks gives each (address, app) of an emails run: the `access-review` cell script,
+ * or the scenario's behaviour.
+ */
+export function startScriptFor(scenario: Scenario, random: () => number, seed: number) {
+  return (email: string, app: BundleApp): TaskBehaviour =>
+    scenario === 'access-review' ? reviewBehaviour(email, app.app, seed) : behaviourFor(scenario, random);
+}
+
 /** Adds `count` tasks (or the given IDs) to the bundle; returns their IDs. */
 export function addTasks(
   standIn: AppFabricStandIn,
   bundle: string,
   scenario: Scenario,
   random: () => number,
-  options: { count?: number; taskIds?: readonly string[] },
+  options: { count?: number; taskIds?: readonly string[]; seed?: number },
 ): string[] {
   const ids = options.taskIds ?? Array.from({ length: options.count ?? 0 }, () => undefined);
   return ids.map((taskId, i) => {
     const app = DEMO_APPS[i % DEMO_APPS.length];
     const person = PEOPLE[Math.floor(i / DEMO_APPS.length) % PEOPLE.length];
+    const email = `${person}${Math.floor(i / (DEMO_APPS.length * PEOPLE.length)) || ''}@example.com`;
     return standIn.addTask(bundle, {
       ...(taskId ? { taskId } : {}),
       app: app.app,
       tenantId: app.tenantId,
       tenantDisplayName: app.tenantDisplayName,
-      email: `${person}${Math.floor(i / (DEMO_APPS.length * PEOPLE.length)) || ''}@example.com`,
-      ...behaviourFor(scenario, random),
+      email,
+      ...(scenario === 'access-review'
+        ? reviewBehaviour(email, app.app, options.seed ?? 1)
+        : behaviourFor(scenario, random)),
     });
   });
 }

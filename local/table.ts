@@ -14,7 +14,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TableSchema } from '../lambda/contract/table';
 
 /** CreateTable input: the table's keys, its four indexes (all attributes projected), on demand. */
-export function createTableInput(tableName: string): CreateTableCommandInput {
+function createTableInput(tableName: string): CreateTableCommandInput {
   const indexes = Object.values(TableSchema.indexes);
   const keyNames = new Set<string>([TableSchema.partitionKey, TableSchema.sortKey]);
   for (const index of indexes) {

@@ -138,7 +138,7 @@ suite('the stack deployed to the emulator', () => {
         [EnvNames.defaultAppBundleIdentifier]: BUNDLE_ARN,
         [EnvNames.minWaitSeconds]: DEPLOY_CONTEXT.minWaitSeconds,
         [EnvNames.maxWaitSeconds]: DEPLOY_CONTEXT.maxWaitSeconds,
-        [EnvNames.deadlineSeconds]: String(Number(DEPLOY_CONTEXT.deadlineMinutes) * 60),
+        [EnvNames.deadlineMinutes]: DEPLOY_CONTEXT.deadlineMinutes,
       });
       expect(c?.CodeSize).toBeGreaterThan(100_000);
       expect(c?.Role).toContain(stack.physicalId('AWS::IAM::Role', 'PollerRole'));

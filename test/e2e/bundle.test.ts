@@ -71,7 +71,10 @@ async function invoke(event: unknown): Promise<unknown> {
 
 describe('the bundled handler', () => {
   it('is the size the benchmark reports and holds the AppFabric client', async () => {
+    // Act (the bundle is built in beforeAll)
     const text = await readFile(bundle, 'utf8');
+
+    // Assess
     expect((await stat(bundle)).size).toBeLessThan(400 * 1024);
     expect(text).toContain('/useraccess/batchget');
     // The Lambda-only credential provider replaced the default chain (no SSO/INI/IMDS code).
@@ -128,6 +131,7 @@ describe('the bundled handler', () => {
   });
 
   it('throws the shared error names across the process boundary', async () => {
+    // Act and Assess: a poll of a state that is not one.
     await expect(invoke({ action: 'poll', state: { runId: 'x' } })).rejects.toMatchObject({
       name: 'InvalidInputError',
     });

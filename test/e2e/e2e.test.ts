@@ -13,12 +13,7 @@ import type { TaskRecord } from '../../lambda/core/model';
 import { StateNames } from '../../lib/poll-workflow';
 import type { BundleApp, RecordedCall, TaskScript } from '../../local/appfabric-standin';
 import { matchesEventPattern } from '../../local/event-pattern';
-import {
-  type ExecutionReport,
-  type LocalPoller,
-  type RunOptions,
-  startLocalPoller,
-} from '../../local/harness';
+import { type ExecutionReport, type LocalPoller, startLocalPoller } from '../../local/harness';
 import { addTasks, DEMO_APPS, DEMO_BUNDLE_ARN, seededRandom } from '../../local/scenarios';
 import { partitionItems } from '../support/dynamo';
 import {
@@ -29,7 +24,7 @@ import {
   NEVER,
   rawClient,
 } from '../support/local-e2e';
-import { callsOf, sorted } from '../support/run';
+import { sorted } from '../support/run';
 
 const BUNDLE_ARN = 'arn:aws:appfabric:us-east-1:123456789012:appbundle/3e1f0c2a-5b6d-4e7f-8a9b-0c1d2e3f4a5b';
 const APPS: BundleApp[] = [
@@ -117,9 +112,6 @@ function expectRecordsMatch(
   }
 }
 
-/** The stand-in's BatchGetUserAccessTasks calls, as status codes in arrival order. */
-const batchGetStatuses = () => callsOf(poller.appFabric, 'BatchGetUserAccessTasks').map((c) => c.status);
-
 describe('with the default settings', () => {
   beforeAll(async () => {
     poller = await startLocalPoller({ seed: 3 });
@@ -157,6 +149,7 @@ describe('with the default settings', () => {
     });
 
     it('succeeds with exactly one record per input ID, status and fields as the stand-in scripted them', async () => {
+      // Assess (the run of beforeAll)
       expect(report.status).toBe('SUCCEEDED');
       const records = await recordsOf(report.runId);
       expect(sorted(records.keys())).toEqual(sorted(ids));
@@ -174,6 +167,7 @@ describe('with the default settings', () => {
     });
 
     it('reports the same counts in the Summarize output, the run record and the records', async () => {
+      // Assess (the run of beforeAll)
       const counts = countsOf(expected.values());
       expect(report.output).toEqual({ runId: report.runId, counts, cycles: report.cycles.length });
       expect(await poller.reader.getRun(report.runId)).toEqual({
@@ -192,6 +186,7 @@ describe('with the default settings', () => {
     });
 
     it('asks for every pending task each cycle in ceil(pending / 50) BatchGetUserAccessTasks calls', () => {
+      // Assess (the run of beforeAll)
       // NOT_FOUND needs 5 answers in a row without the ID: at least 5 cycles.
       expect(report.cycles.length).toBeGreaterThanOrEqual(5);
       expect(report.cycles[0].pendingBefore).toBe(120);
@@ -211,6 +206,7 @@ describe('with the default settings', () => {
     });
 
     it('takes at most 3 state transitions per poll cycle (Poll, Done?, Wait)', () => {
+      // Assess (the run of beforeAll)
       const cycles = report.cycles.length;
       const { entered } = report;
       expect(entered[StateNames.Poll]).toBe(cycles);
@@ -222,101 +218,6 @@ describe('with the default settings', () => {
       // Start, the loop, Summarize, the completion event and Succeeded: nothing else.
       expect(report.transitions).toBe(1 + (3 * cycles - 1) + 3);
       expect(report.retries).toEqual({});
-    });
-  });
-
-  describe('AppFabric faults', () => {
-    /** Runs `count` tasks that finish within `polls` polls; returns the report and the run's records. */
-    async function runThrough(count: number, options?: RunOptions, polls = 3) {
-      const ids = addAll(Array.from({ length: count }, (_, i) => completed(i, i % polls)));
-      const expected = expectedRecords(poller, ids);
-      const report = await poller.execute({ appBundleIdentifier: BUNDLE_ARN, taskIdList: ids }, options);
-      const records = await recordsOf(report.runId);
-      return { ids, expected, report, records };
-    }
-
-    it('retries throttled calls (every 2nd answer 429, Retry-After 1) and still records every task', async () => {
-      // Prepare
-      poller.appFabric.setFaults({
-        operations: ['BatchGetUserAccessTasks'],
-        throttleEvery: 2,
-        throttleRetryAfterSeconds: 1,
-      });
-
-      // Act: 60 tasks, two cycles (two calls, then one).
-      const { ids, expected, report, records } = await runThrough(60, {}, 2);
-
-      // Assess
-      expect(report.status).toBe('SUCCEEDED');
-      expect(sorted(records.keys())).toEqual(sorted(ids));
-      expectRecordsMatch(records, expected, report.runId);
-      expect(report.output).toMatchObject({ counts: { total: 60, pending: 0, COMPLETED: 60 } });
-      const statuses = batchGetStatuses();
-      expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
-      // Every 429 is followed by a success: the client's retry made it through.
-      statuses.forEach((s, i) => {
-        if (s === 429) expect(statuses.slice(i + 1)).toContain(200);
-      });
-      expect(statuses.at(-1)).toBe(200);
-    });
-
-    it('a throttling storm that outlasts the client attempts is retried by the state machine', async () => {
-      // Prepare: one chunk (40 IDs), 3 client attempts per invocation: 6 throttles fail two Poll attempts.
-      poller.appFabric.setFaults({ throttleNext: 6, throttleRetryAfterSeconds: 0 });
-
-      // Act
-      const { ids, expected, report, records } = await runThrough(40);
-
-      // Assess
-      expect(report.status).toBe('SUCCEEDED');
-      expect(report.retries).toEqual({ [StateNames.Poll]: 2 });
-      expect(sorted(records.keys())).toEqual(sorted(ids));
-      expectRecordsMatch(records, expected, report.runId);
-      const statuses = batchGetStatuses();
-      expect(statuses.slice(0, 7)).toEqual([429, 429, 429, 429, 429, 429, 200]);
-      expect(statuses.slice(6).every((s) => s === 200)).toBe(true);
-    });
-
-    it('retries bursts of 500s, inside the client and in the state machine, and loses nothing', async () => {
-      // Prepare: 4 answers of 500 from the second cycle on: 3 fail one Poll attempt, the 4th is retried by the client.
-      let armed = false;
-      const arm = () => {
-        if (armed) return;
-        armed = true;
-        poller.appFabric.setFaults({ serverErrorNext: 4 });
-      };
-
-      // Act
-      const { ids, expected, report, records } = await runThrough(45, { onCycle: arm });
-
-      // Assess
-      expect(report.status).toBe('SUCCEEDED');
-      expect(report.retries).toEqual({ [StateNames.Poll]: 1 });
-      expect(sorted(records.keys())).toEqual(sorted(ids));
-      expectRecordsMatch(records, expected, report.runId);
-      const statuses = batchGetStatuses();
-      const first500 = statuses.indexOf(500);
-      expect(first500).toBeGreaterThan(0);
-      expect(statuses.slice(first500, first500 + 5)).toEqual([500, 500, 500, 500, 200]);
-      expect(statuses.at(-1)).toBe(200);
-    });
-    it('a retried Poll does not move the virtual clock a second wait', async () => {
-      // Prepare: from the second cycle on, 3 answers of 500 fail one Poll attempt (3 client attempts).
-      let armed = false;
-      const arm = () => {
-        if (!armed) poller.appFabric.setFaults({ serverErrorNext: 3 });
-        armed = true;
-      };
-
-      // Act
-      const { report } = await runThrough(45, { onCycle: arm });
-
-      // Assess: each cycle starts one wait (plus real milliseconds) after the previous one.
-      expect(report.retries).toEqual({ [StateNames.Poll]: 1 });
-      for (let i = 1; i < report.cycles.length; i++) {
-        const gap = report.cycles[i].atSeconds - report.cycles[i - 1].atSeconds;
-        expect(gap).toBeLessThan(report.cycles[i - 1].state.waitSeconds + 5);
-      }
     });
   });
 
@@ -433,8 +334,13 @@ describe('with the default settings', () => {
 
   // Step Functions takes inputs up to 256 KiB: the input check's limit must fit in one.
   it('the most task IDs an execution input may hold fit in one execution input', () => {
+    // Prepare
     const taskIdList = Array.from({ length: Limits.maxTaskIdsInInput }, () => randomUUID());
+
+    // Act
     const bytes = Buffer.byteLength(JSON.stringify({ appBundleIdentifier: BUNDLE_ARN, taskIdList }));
+
+    // Assess
     expect(bytes).toBeLessThan(STATE_LIMIT_BYTES);
   });
 

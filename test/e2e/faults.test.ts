@@ -8,7 +8,8 @@
  * with exactly one record whose status and fields match the script, and that the execution ends as it
  * should: SUCCEEDED, or FAILED with the right error name (and, re-driven, SUCCEEDED).
  *
- * One LocalPoller for the whole file (it sets process.env); every test has its own tasks and run ID.
+ * One LocalPoller for the file (and one more for the cases with the SDK's 3 attempts per call, side by side:
+ * the harness passes its environment to the runtime); every test has its own tasks and run ID.
  */
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -215,147 +216,267 @@ const batchWriteItems = (call: DynamoCall): Record<string, unknown>[] =>
 // ---- AppFabric faults ----------------------------------------------------------------------------------
 
 describe('AppFabric faults', () => {
-  it('a throttle storm (every call 429 for several cycles) is waited out: SUCCEEDED, one correct record per ID', async () => {
-    // Prepare: 60 tasks (two BatchGet chunks, then one); the first 10 calls are throttled (5 attempts),
-    // then the next 5 after cycles 1 and 2 (5 attempts each).
-    const planned = addTasks(60, mixed(3));
-    const runId = nextRunId('throttle');
-    poller.appFabric.setFaults({ throttleNext: 10, throttleRetryAfterSeconds: 2 });
+  describe('one attempt per call (appFabricMaxAttempts 1): every fault is a state machine retry', () => {
+    it('a throttle storm (every call 429 for several cycles) is waited out: SUCCEEDED, one correct record per ID', async () => {
+      // Prepare: 60 tasks (two BatchGet chunks, then one); the first 10 calls are throttled (5 attempts),
+      // then the next 5 after cycles 1 and 2 (5 attempts each).
+      const planned = addTasks(60, mixed(3));
+      const runId = nextRunId('throttle');
+      poller.appFabric.setFaults({ throttleNext: 10, throttleRetryAfterSeconds: 2 });
 
-    // Act
-    const report = await execute(planned, runId, {
-      onCycle: (c) => {
-        if (c.cycle <= 2) poller.appFabric.setFaults({ throttleNext: 5 });
-      },
+      // Act
+      const report = await execute(planned, runId, {
+        onCycle: (c) => {
+          if (c.cycle <= 2) poller.appFabric.setFaults({ throttleNext: 5 });
+        },
+      });
+
+      // Assess
+      expectSucceeded(report);
+      expect(batchGets().filter((c) => c.status === 429)).toHaveLength(20);
+      expect(report.retries[StateNames.Poll]).toBeGreaterThanOrEqual(15);
+      await expectOneCorrectRecordEach(runId, planned);
+      await expectRunRecord(runId, planned);
     });
 
-    // Assess
-    expectSucceeded(report);
-    expect(batchGets().filter((c) => c.status === 429)).toHaveLength(20);
-    expect(report.retries[StateNames.Poll]).toBeGreaterThanOrEqual(15);
-    await expectOneCorrectRecordEach(runId, planned);
-    await expectRunRecord(runId, planned);
+    it('500 bursts are retried: SUCCEEDED, one correct record per ID', async () => {
+      // Prepare: 55 tasks (two chunks, then one); 8 calls answer 500 at the start (4 attempts), 4 more after
+      // cycles 1 and 2.
+      const planned = addTasks(55, mixed(2));
+      const runId = nextRunId('500');
+      poller.appFabric.setFaults({ serverErrorNext: 8, serverErrorRetryAfterSeconds: 5 });
+
+      // Act
+      const report = await execute(planned, runId, {
+        onCycle: (c) => {
+          if (c.cycle <= 2) poller.appFabric.setFaults({ serverErrorNext: 4 });
+        },
+      });
+
+      // Assess
+      expectSucceeded(report);
+      expect(batchGets().filter((c) => c.status === 500)).toHaveLength(16);
+      expect(report.retries[StateNames.Poll]).toBeGreaterThanOrEqual(12);
+      await expectOneCorrectRecordEach(runId, planned);
+      await expectRunRecord(runId, planned);
+    });
+
+    it('answers slower than the client timeout, then normal ones: SUCCEEDED, one correct record per ID', async () => {
+      // Prepare: the first two Poll invocations meet answers 3x slower than the request timeout.
+      jest.spyOn(console, 'warn').mockImplementation(() => {});
+      const planned = addTasks(20, mixed(1));
+      const runId = nextRunId('slow');
+      poller.appFabric.setFaults({ latencyMs: REQUEST_TIMEOUT_MS * 3 });
+
+      // Act
+      const report = await execute(planned, runId, {
+        beforeInvoke: onPollInvocation((n) => {
+          if (n === 3) poller.appFabric.setFaults({ latencyMs: 0 });
+        }),
+      });
+
+      // Assess
+      expectSucceeded(report);
+      await expectOneCorrectRecordEach(runId, planned);
+      await expectRunRecord(runId, planned);
+    });
+
+    // @smithy/node-http-handler only logs a warning at requestTimeout unless throwOnRequestTimeout is set
+    // (lambda/runtime.ts sets it): without it a hung call would run into the Lambda's own timeout.
+    it('a slow answer is cut off at the request timeout and retried as AppFabricUnavailableError', async () => {
+      // Prepare
+      jest.spyOn(console, 'warn').mockImplementation(() => {});
+      const planned = addTasks(5);
+      const runId = nextRunId('slow-cut');
+      poller.appFabric.setFaults({ latencyMs: REQUEST_TIMEOUT_MS * 3 });
+      const attemptMs: number[] = [];
+      let started = 0;
+
+      // Act
+      const report = await execute(planned, runId, {
+        beforeInvoke: onPollInvocation((n) => {
+          if (n > 1) attemptMs.push(Date.now() - started);
+          started = Date.now();
+          if (n === 3) poller.appFabric.setFaults({ latencyMs: 0 });
+        }),
+      });
+
+      // Assess: the two slow attempts failed (retried) and each gave up near the timeout, not at the latency.
+      expectSucceeded(report);
+      expect(report.retries[StateNames.Poll]).toBe(2);
+      expect(Math.max(...attemptMs.slice(0, 2))).toBeLessThan(REQUEST_TIMEOUT_MS * 2);
+      await expectOneCorrectRecordEach(runId, planned);
+    });
+
+    it('malformed and truncated bodies are retried (AppFabricInvalidResponseError): SUCCEEDED, one correct record per ID', async () => {
+      // Prepare: 3 malformed and 3 truncated answers at the start, one of each again after cycle 1. The
+      // stand-in counts a poll even when it garbles the answer, so tasks answer IN_PROGRESS 4 to 6 times.
+      const planned = addTasks(60, (i) => ({ ...mixed(2)(i), inProgressPolls: 4 + (i % 3) }));
+      const runId = nextRunId('garbled');
+      poller.appFabric.setFaults({ malformedNext: 3, truncatedNext: 3 });
+
+      // Act
+      const report = await execute(planned, runId, {
+        onCycle: (c) => {
+          if (c.cycle === 1) poller.appFabric.setFaults({ malformedNext: 1, truncatedNext: 1 });
+        },
+      });
+
+      // Assess
+      expectSucceeded(report);
+      const faults = batchGets().map((c) => c.fault);
+      expect(faults.filter((f) => f === 'malformed')).toHaveLength(4);
+      expect(faults.filter((f) => f === 'truncated')).toHaveLength(4);
+      expect(report.retries[StateNames.Poll]).toBeGreaterThanOrEqual(4);
+      await expectOneCorrectRecordEach(runId, planned);
+      await expectRunRecord(runId, planned);
+    });
+
+    it(`IDs left out of answers are NOT_FOUND after ${NOT_FOUND_AFTER} misses; IDs nobody asked for are ignored`, async () => {
+      // Prepare: always left out, left out twice then COMPLETED, unknown to AppFabric, ordinary; and every
+      // answer carries 4 COMPLETED results for IDs that are not in the run.
+      const planned = [
+        ...addTasks(8, () => ({ missing: true })),
+        ...addTasks(8, (i) => ({ missing: 2, inProgressPolls: i % 2 })),
+        ...unknownIds(4),
+        ...addTasks(20, mixed(1)),
+      ];
+      const runId = nextRunId('missing');
+      poller.appFabric.setFaults({ extraResults: 4 });
+      const notFoundAt: number[] = [];
+
+      // Act
+      const report = await execute(planned, runId, {
+        onCycle: (c) => {
+          if (c.state.counts.NOT_FOUND > 0) notFoundAt.push(c.cycle);
+        },
+      });
+
+      // Assess: the 12 missing IDs are NOT_FOUND exactly at cycle NOT_FOUND_AFTER, and nothing else is recorded.
+      expectSucceeded(report);
+      expect(notFoundAt[0]).toBe(NOT_FOUND_AFTER);
+      expect(report.cycles.find((c) => c.cycle === NOT_FOUND_AFTER)?.state.counts.NOT_FOUND).toBe(12);
+      await expectOneCorrectRecordEach(runId, planned);
+      await expectRunRecord(runId, planned);
+    });
   });
 
-  it('500 bursts are retried: SUCCEEDED, one correct record per ID', async () => {
-    // Prepare: 55 tasks (two chunks, then one); 8 calls answer 500 at the start (4 attempts), 4 more after
-    // cycles 1 and 2.
-    const planned = addTasks(55, mixed(2));
-    const runId = nextRunId('500');
-    poller.appFabric.setFaults({ serverErrorNext: 8, serverErrorRetryAfterSeconds: 5 });
+  describe('three attempts per call: the SDK retries inside the invocation, then the state machine', () => {
+    // Its own LocalPoller, in the same process as the file's: the harness no longer shares process.env.
+    let outer: { poller: LocalPoller; doc: DynamoDBDocumentClient };
 
-    // Act
-    const report = await execute(planned, runId, {
-      onCycle: (c) => {
-        if (c.cycle <= 2) poller.appFabric.setFaults({ serverErrorNext: 4 });
-      },
+    beforeAll(async () => {
+      outer = { poller, doc };
+      poller = await startLocalPoller({
+        context: { notFoundAfterMisses: NOT_FOUND_AFTER },
+        seed: 31,
+        realWaitMs: 1,
+        realRetryMs: 1,
+        appFabricMaxAttempts: 3,
+      });
+      poller.appFabric.addBundle(BUNDLE_ARN, APPS);
+      doc = createDocumentClient({
+        endpoint: poller.dynamo.endpoint,
+        region: 'us-east-1',
+        credentials: { accessKeyId: 'AKIDFAULTS', secretAccessKey: 'faults-secret' },
+      });
     });
 
-    // Assess
-    expectSucceeded(report);
-    expect(batchGets().filter((c) => c.status === 500)).toHaveLength(16);
-    expect(report.retries[StateNames.Poll]).toBeGreaterThanOrEqual(12);
-    await expectOneCorrectRecordEach(runId, planned);
-    await expectRunRecord(runId, planned);
-  });
-
-  it('answers slower than the client timeout, then normal ones: SUCCEEDED, one correct record per ID', async () => {
-    // Prepare: the first two Poll invocations meet answers 3x slower than the request timeout.
-    jest.spyOn(console, 'warn').mockImplementation(() => {});
-    const planned = addTasks(20, mixed(1));
-    const runId = nextRunId('slow');
-    poller.appFabric.setFaults({ latencyMs: REQUEST_TIMEOUT_MS * 3 });
-
-    // Act
-    const report = await execute(planned, runId, {
-      beforeInvoke: onPollInvocation((n) => {
-        if (n === 3) poller.appFabric.setFaults({ latencyMs: 0 });
-      }),
+    afterAll(async () => {
+      doc.destroy();
+      await poller.close();
+      ({ poller, doc } = outer);
     });
 
-    // Assess
-    expectSucceeded(report);
-    await expectOneCorrectRecordEach(runId, planned);
-    await expectRunRecord(runId, planned);
-  });
+    const statuses = () => batchGets().map((c) => c.status);
 
-  // @smithy/node-http-handler only logs a warning at requestTimeout unless throwOnRequestTimeout is set
-  // (lambda/runtime.ts sets it): without it a hung call would run into the Lambda's own timeout.
-  it('a slow answer is cut off at the request timeout and retried as AppFabricUnavailableError', async () => {
-    // Prepare
-    jest.spyOn(console, 'warn').mockImplementation(() => {});
-    const planned = addTasks(5);
-    const runId = nextRunId('slow-cut');
-    poller.appFabric.setFaults({ latencyMs: REQUEST_TIMEOUT_MS * 3 });
-    const attemptMs: number[] = [];
-    let started = 0;
+    it('every 2nd answer 429 (Retry-After 1) is retried by the client: no state machine retry, every record', async () => {
+      // Prepare: 60 tasks, two chunks then one.
+      const planned = addTasks(60, mixed(1));
+      const runId = nextRunId('throttle-every');
+      poller.appFabric.setFaults({ throttleEvery: 2, throttleRetryAfterSeconds: 1 });
 
-    // Act
-    const report = await execute(planned, runId, {
-      beforeInvoke: onPollInvocation((n) => {
-        if (n > 1) attemptMs.push(Date.now() - started);
-        started = Date.now();
-        if (n === 3) poller.appFabric.setFaults({ latencyMs: 0 });
-      }),
+      // Act
+      const report = await execute(planned, runId);
+
+      // Assess: every 429 is followed by a success, within the same invocation.
+      expectSucceeded(report);
+      expect(report.retries).toEqual({});
+      const seen = statuses();
+      expect(seen.filter((s) => s === 429).length).toBeGreaterThan(0);
+      seen.forEach((s, i) => {
+        if (s === 429) expect(seen[i + 1]).toBe(200);
+      });
+      await expectOneCorrectRecordEach(runId, planned);
+      await expectRunRecord(runId, planned);
     });
 
-    // Assess: the two slow attempts failed (retried) and each gave up near the timeout, not at the latency.
-    expectSucceeded(report);
-    expect(report.retries[StateNames.Poll]).toBe(2);
-    expect(Math.max(...attemptMs.slice(0, 2))).toBeLessThan(REQUEST_TIMEOUT_MS * 2);
-    await expectOneCorrectRecordEach(runId, planned);
-  });
+    it('a throttling storm that outlasts the client attempts is retried by the state machine', async () => {
+      // Prepare: one chunk (40 IDs); 6 throttles fail two Poll attempts of 3 calls each.
+      const planned = addTasks(40, mixed(2));
+      const runId = nextRunId('throttle-storm');
+      poller.appFabric.setFaults({ throttleNext: 6, throttleRetryAfterSeconds: 0 });
 
-  it('malformed and truncated bodies are retried (AppFabricInvalidResponseError): SUCCEEDED, one correct record per ID', async () => {
-    // Prepare: 3 malformed and 3 truncated answers at the start, one of each again after cycle 1. The
-    // stand-in counts a poll even when it garbles the answer, so tasks answer IN_PROGRESS 4 to 6 times.
-    const planned = addTasks(60, (i) => ({ ...mixed(2)(i), inProgressPolls: 4 + (i % 3) }));
-    const runId = nextRunId('garbled');
-    poller.appFabric.setFaults({ malformedNext: 3, truncatedNext: 3 });
+      // Act
+      const report = await execute(planned, runId);
 
-    // Act
-    const report = await execute(planned, runId, {
-      onCycle: (c) => {
-        if (c.cycle === 1) poller.appFabric.setFaults({ malformedNext: 1, truncatedNext: 1 });
-      },
+      // Assess
+      expectSucceeded(report);
+      expect(report.retries).toEqual({ [StateNames.Poll]: 2 });
+      expect(statuses().slice(0, 7)).toEqual([429, 429, 429, 429, 429, 429, 200]);
+      expect(
+        statuses()
+          .slice(6)
+          .every((s) => s === 200),
+      ).toBe(true);
+      await expectOneCorrectRecordEach(runId, planned);
     });
 
-    // Assess
-    expectSucceeded(report);
-    const faults = batchGets().map((c) => c.fault);
-    expect(faults.filter((f) => f === 'malformed')).toHaveLength(4);
-    expect(faults.filter((f) => f === 'truncated')).toHaveLength(4);
-    expect(report.retries[StateNames.Poll]).toBeGreaterThanOrEqual(4);
-    await expectOneCorrectRecordEach(runId, planned);
-    await expectRunRecord(runId, planned);
-  });
+    it('a burst of 500s is retried inside the client and in the state machine, and loses nothing', async () => {
+      // Prepare: 4 answers of 500 from the second cycle on: 3 fail one Poll attempt, the 4th is retried by the client.
+      const planned = addTasks(45, mixed(2));
+      const runId = nextRunId('500-layers');
+      let armed = false;
 
-  it(`IDs left out of answers are NOT_FOUND after ${NOT_FOUND_AFTER} misses; IDs nobody asked for are ignored`, async () => {
-    // Prepare: always left out, left out twice then COMPLETED, unknown to AppFabric, ordinary; and every
-    // answer carries 4 COMPLETED results for IDs that are not in the run.
-    const planned = [
-      ...addTasks(8, () => ({ missing: true })),
-      ...addTasks(8, (i) => ({ missing: 2, inProgressPolls: i % 2 })),
-      ...unknownIds(4),
-      ...addTasks(20, mixed(1)),
-    ];
-    const runId = nextRunId('missing');
-    poller.appFabric.setFaults({ extraResults: 4 });
-    const notFoundAt: number[] = [];
+      // Act
+      const report = await execute(planned, runId, {
+        onCycle: () => {
+          if (!armed) poller.appFabric.setFaults({ serverErrorNext: 4 });
+          armed = true;
+        },
+      });
 
-    // Act
-    const report = await execute(planned, runId, {
-      onCycle: (c) => {
-        if (c.state.counts.NOT_FOUND > 0) notFoundAt.push(c.cycle);
-      },
+      // Assess
+      expectSucceeded(report);
+      expect(report.retries).toEqual({ [StateNames.Poll]: 1 });
+      const first500 = statuses().indexOf(500);
+      expect(first500).toBeGreaterThan(0);
+      expect(statuses().slice(first500, first500 + 5)).toEqual([500, 500, 500, 500, 200]);
+      await expectOneCorrectRecordEach(runId, planned);
+      await expectRunRecord(runId, planned);
     });
 
-    // Assess: the 12 missing IDs are NOT_FOUND exactly at cycle NOT_FOUND_AFTER, and nothing else is recorded.
-    expectSucceeded(report);
-    expect(notFoundAt[0]).toBe(NOT_FOUND_AFTER);
-    expect(report.cycles.find((c) => c.cycle === NOT_FOUND_AFTER)?.state.counts.NOT_FOUND).toBe(12);
-    await expectOneCorrectRecordEach(runId, planned);
-    await expectRunRecord(runId, planned);
+    it('a retried Poll does not move the virtual clock a second wait', async () => {
+      // Prepare: from the second cycle on, 3 answers of 500 fail one Poll attempt (3 client attempts).
+      const planned = addTasks(45, mixed(2));
+      const runId = nextRunId('500-clock');
+      let armed = false;
+
+      // Act
+      const report = await execute(planned, runId, {
+        onCycle: () => {
+          if (!armed) poller.appFabric.setFaults({ serverErrorNext: 3 });
+          armed = true;
+        },
+      });
+
+      // Assess: each cycle starts one wait (plus real milliseconds) after the previous one.
+      expect(report.retries).toEqual({ [StateNames.Poll]: 1 });
+      for (let i = 1; i < report.cycles.length; i++) {
+        const gap = report.cycles[i].atSeconds - report.cycles[i - 1].atSeconds;
+        expect(gap).toBeLessThan(report.cycles[i - 1].state.waitSeconds + 5);
+      }
+    });
   });
 });
 

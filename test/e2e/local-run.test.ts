@@ -118,7 +118,54 @@ describe('npm start', () => {
     expect({ code, err }).toEqual({ code: 0, err: '' });
     expect(out).toContain('Stored results (6 records):');
     const runId = queriedRunId(out);
-    expect(out.trimEnd().endsWith(`npm run query -- --run ${runId}\n  npm run query -- --runs`)).toBe(true);
+    expect(
+      out
+        .trimEnd()
+        .endsWith(
+          `npm run query -- --run ${runId}\n  npm run query -- --runs\n  npm run report -- --run ${runId}`,
+        ),
+    ).toBe(true);
+  });
+
+  it('--emails-file with a byte order mark, CRLF line ends and trailing blank lines', async () => {
+    // Prepare
+    const file = join(dir, 'emails.txt');
+    await writeFile(file, '\uFEFFa@example.com\r\nb@example.com\r\n\r\n\r\n');
+
+    // Act
+    const { code, out, err } = await run('--emails-file', file, '--quiet');
+
+    // Assess
+    expect({ code, err }).toEqual({ code: 0, err: '' });
+    expect(out).toContain('Stored results (6 records):');
+  });
+
+  it('--input FILE with a byte order mark, CRLF line ends and trailing blank lines runs it', async () => {
+    // Prepare
+    const input = { appBundleIdentifier: DEMO_BUNDLE_ARN, taskIdList: ids(3) };
+    const file = join(dir, 'windows.json');
+    await writeFile(file, `\uFEFF${JSON.stringify(input, null, 2).replace(/\n/g, '\r\n')}\r\n\r\n`);
+
+    // Act
+    const { code, out, err } = await run('--input', file, '--scenario', 'all-complete', '--quiet');
+
+    // Assess
+    expect({ code, err }).toEqual({ code: 0, err: '' });
+    expect(out).toContain('COMPLETED 3,');
+  });
+
+  it('--input with a malformed bundle (ARN:AWS:x): exit 1, the execution fails naming the field, no stack', async () => {
+    // Prepare
+    const file = await writeJson('bad-bundle.json', { appBundleIdentifier: 'ARN:AWS:x', taskIdList: ids(2) });
+
+    // Act
+    const { code, out, err } = await run('--input', file, '--quiet');
+
+    // Assess
+    expect(code).toBe(1);
+    expect(err).toBe('');
+    expect(out).toMatch(/Execution \S+: FAILED \(\w+: .*appBundleIdentifier/);
+    expect(out).not.toMatch(/\n\s+at /);
   });
 
   it('--input FILE: runs the console input it holds', async () => {
@@ -162,7 +209,10 @@ describe('npm start', () => {
   });
 
   it('--help: exit 0 with the usage', async () => {
+    // Act
     const { code, out, err } = await run('--help');
+
+    // Assess
     expect({ code, out, err }).toEqual({ code: 0, out: USAGE, err: '' });
   });
 
@@ -188,9 +238,22 @@ describe('npm start', () => {
   });
 
   it.each([
-    ['--input', 'missing.json', undefined, /--input: cannot read .*missing\.json/],
-    ['--input', 'broken.json', '{"taskIdList": [', /--input: .*broken\.json is not JSON/],
-    ['--event', 'broken.json', 'not json at all', /--event: .*broken\.json is not JSON/],
+    [['--tasks', '10001'], /^error: --tasks is out of range: it must be from 1 to 6500\n/],
+    [['--seed', '99999999999'], /^error: --seed is out of range: it must be from 0 to \d+\n/],
+    [['--tasks', '1e400'], /^error: --tasks must be a whole number from 1 to 6500\n/],
+  ])('%j: names the number as out of range or not a number', async (argv, message) => {
+    // Act
+    const { code, err } = await run(...argv);
+
+    // Assess
+    expect(code).toBe(2);
+    expect(err).toMatch(message);
+  });
+
+  it.each([
+    ['--input', 'missing.json', undefined, /^error: --input: cannot read the file \(ENOENT\)\n$/],
+    ['--input', 'broken.json', '{"taskIdList": [', /^error: --input: the file is not JSON/],
+    ['--event', 'broken.json', 'not json at all', /^error: --event: the file is not JSON/],
   ])('%s %s (unreadable or not JSON): exit 2, naming the flag', async (flag, name, content, message) => {
     // Prepare
     const file = join(dir, name);
@@ -227,7 +290,8 @@ describe('Ctrl-C', () => {
           resolve([...stdout.matchAll(/http:\/\/127\.0\.0\.1:(\d+)/g)].map((m) => Number(m[1])));
         }
       }, 50);
-      setTimeout(() => reject(new Error(`no cycle line in time: ${stdout}`)), 40_000).unref();
+      // Generous: on a loaded machine tsx, the CDK render and a first cycle of 6,000 tasks take a while.
+      setTimeout(() => reject(new Error(`no cycle line in time: ${stdout}`)), 120_000).unref();
     });
 
     // Act
@@ -248,7 +312,7 @@ describe('Ctrl-C', () => {
       });
       expect(refused).toBe(true);
     }
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('the README examples', () => {
@@ -256,15 +320,22 @@ describe('the README examples', () => {
     ['--input', 'console-input.json'],
     ['--input', 'emails-input.json'],
     ['--event', 'event.json'],
+    ['--emails-file', 'review-emails.txt'],
   ])('npm start -- %s examples/%s succeeds', async (flag, file) => {
+    // Act
     const { code, out } = await run(flag, join(home, 'examples', file), '--quiet');
+
+    // Assess
     expect(code).toBe(0);
     expect(out).toMatch(/Execution \S+: SUCCEEDED/);
   });
 
   it('put-events.json carries the same detail as event.json', async () => {
+    // Act
     const entries = JSON.parse(await readFile(join(home, 'examples', 'put-events.json'), 'utf8'));
     const event = JSON.parse(await readFile(join(home, 'examples', 'event.json'), 'utf8'));
+
+    // Assess
     expect(entries[0]).toMatchObject({ Source: event.source, DetailType: event['detail-type'] });
     expect(JSON.parse(entries[0].Detail).taskIdList).toEqual([event.detail.taskIdList[0]]);
   });

@@ -109,15 +109,20 @@ const recordFailure: Stub = async (payload) => payload.error;
 
 describe('the rendered definition on a local engine', () => {
   test('polls until DONE, waiting between polls, and summarizes', async () => {
+    // Prepare
     const done = loopState({
       status: 'DONE',
       cycle: 3,
       counts: { total: 2, pending: 0, COMPLETED: 1, FAILED: 1, EXPIRED: 0, NOT_FOUND: 0, TIMED_OUT: 0 },
     });
+
+    // Act: the stubs script what each task state answers
     const { output, calls, error } = await run({
       [StateNames.Start]: async () => loopState(),
       [StateNames.Poll]: answers(loopState({ cycle: 1 }), loopState({ cycle: 2 }), done),
     });
+
+    // Assess
     expect(error).toBeUndefined();
     expect(output).toEqual({ runId: 'run-1', counts: done.counts, cycles: 3 });
     expect(calls[StateNames.Start]).toEqual([
@@ -141,21 +146,27 @@ describe('the rendered definition on a local engine', () => {
   });
 
   test('fails with PollDeadlineExceeded when the function reports TIMED_OUT', async () => {
+    // Act: the stubs script what each task state answers
     const { error, calls } = await run({
       [StateNames.Start]: async () => loopState(),
       [StateNames.Poll]: answers(loopState({ cycle: 1 }), loopState({ status: 'TIMED_OUT', cycle: 2 })),
     });
+
+    // Assess
     expect(error?.name).toBe(ErrorNames.DeadlineExceeded);
     expect(calls[StateNames.Poll]).toHaveLength(2);
     expect(calls[StateNames.RecordFailure]).toBeUndefined();
   });
 
   test('a fatal error is not retried: it is recorded and the run fails with it', async () => {
+    // Act: the stubs script what each task state answers
     const { error, calls } = await run({
       [StateNames.Start]: async () => loopState(),
       [StateNames.Poll]: answers(named(ErrorNames.AppBundleNotFound, 'no such app bundle')),
       [StateNames.RecordFailure]: recordFailure,
     });
+
+    // Assess
     expect(calls[StateNames.Poll]).toHaveLength(1);
     expect(calls[StateNames.RecordFailure].map((c) => c.Payload)).toEqual([
       {
@@ -169,16 +180,20 @@ describe('the rendered definition on a local engine', () => {
   });
 
   test('an invalid input fails the run at Start', async () => {
+    // Act: the stubs script what each task state answers
     const { error, calls } = await run({
       [StateNames.Start]: answers(named(ErrorNames.InvalidInput, 'taskIdList: must be an array')),
       [StateNames.RecordFailure]: recordFailure,
     });
+
+    // Assess
     expect(calls[StateNames.Start]).toHaveLength(1);
     expect(calls[StateNames.Poll]).toBeUndefined();
     expect(error?.name).toBe(ErrorNames.InvalidInput);
   });
 
   test('a retryable error is retried, and the run goes on', async () => {
+    // Act: the stubs script what each task state answers
     const { output, calls } = await run({
       [StateNames.Start]: answers(named('Lambda.TooManyRequestsException', 'rate'), loopState()),
       [StateNames.Poll]: answers(
@@ -187,38 +202,49 @@ describe('the rendered definition on a local engine', () => {
         loopState({ status: 'DONE', cycle: 1 }),
       ),
     });
+
+    // Assess
     expect(output).toMatchObject({ runId: 'run-1', cycles: 1 });
     expect(calls[StateNames.Start]).toHaveLength(2);
     expect(calls[StateNames.Poll]).toHaveLength(3);
   });
 
   test('when retries run out the error is recorded and the run fails with it', async () => {
+    // Act: the stubs script what each task state answers
     const { error, calls } = await run({
       [StateNames.Start]: async () => loopState(),
       [StateNames.Poll]: answers(named(ErrorNames.AppFabricUnavailable, 'down')),
       [StateNames.RecordFailure]: recordFailure,
     });
+
+    // Assess
     expect(calls[StateNames.Poll]).toHaveLength(1 + 6);
     expect(calls[StateNames.RecordFailure]).toHaveLength(1);
     expect(error).toEqual({ name: ErrorNames.AppFabricUnavailable, message: 'down' });
   });
 
   test('an unexpected error is not retried but is recorded', async () => {
+    // Act: the stubs script what each task state answers
     const { error, calls } = await run({
       [StateNames.Start]: async () => loopState(),
       [StateNames.Poll]: answers(named('TypeError', 'x is undefined')),
       [StateNames.RecordFailure]: recordFailure,
     });
+
+    // Assess
     expect(calls[StateNames.Poll]).toHaveLength(1);
     expect(error).toEqual({ name: 'TypeError', message: 'x is undefined' });
   });
 
   test('if the failure cannot be recorded the run still fails with the original error', async () => {
+    // Act: the stubs script what each task state answers
     const { error, calls } = await run({
       [StateNames.Start]: async () => loopState(),
       [StateNames.Poll]: answers(named(ErrorNames.AppFabricAccessDenied, 'denied')),
       [StateNames.RecordFailure]: answers(named('TypeError', 'broken')),
     });
+
+    // Assess
     expect(calls[StateNames.RecordFailure]).toHaveLength(1);
     expect(error).toEqual({ name: ErrorNames.AppFabricAccessDenied, message: 'denied' });
   });

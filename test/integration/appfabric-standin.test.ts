@@ -218,6 +218,45 @@ describe('validation', () => {
     expect([byArn.resourceId, byArn.resourceType]).toEqual([arn, 'AppBundle']);
     expect([byUuid.resourceId, byUuid.resourceType]).toEqual([UNKNOWN_ID, 'AppBundle']);
   });
+  it.each([
+    ['BatchGetUserAccessTasks', (id: string) => poll([UNKNOWN_ID], id)],
+    [
+      'StartUserAccessTasks',
+      (id: string) =>
+        newClient().send(
+          new StartUserAccessTasksCommand({ appBundleIdentifier: id, email: 'a@example.com' }),
+        ),
+    ],
+  ])(
+    '%s answers a malformed bundle (ARN:AWS:x) with 400 ValidationException on appBundleIdentifier',
+    async (_op, call) => {
+      // Act
+      const error = await failure(call('ARN:AWS:x'));
+
+      // Assess: the model's shape (reason, fieldList), and the value is not echoed back.
+      expect(error).toBeInstanceOf(ValidationException);
+      const e = error as ValidationException;
+      expect(e.$metadata.httpStatusCode).toBe(400);
+      expect(e.reason).toBe('fieldValidationFailed');
+      expect(e.fieldList?.map((f) => f.name)).toEqual(['appBundleIdentifier']);
+      expect(e.message).not.toContain('ARN:AWS:x');
+    },
+  );
+
+  it('StartUserAccessTasks answers an unknown bundle with 404 ResourceNotFoundException, no stack trace', async () => {
+    // Act
+    const error = (await failure(
+      newClient().send(
+        new StartUserAccessTasksCommand({ appBundleIdentifier: UNKNOWN_ID, email: 'a@example.com' }),
+      ),
+    )) as ResourceNotFoundException;
+
+    // Assess
+    expect(error).toBeInstanceOf(ResourceNotFoundException);
+    expect(error.$metadata.httpStatusCode).toBe(404);
+    expect([error.resourceId, error.resourceType]).toEqual([UNKNOWN_ID, 'AppBundle']);
+    expect(error.message).not.toMatch(/addBundle|\n\s+at /);
+  });
 });
 
 describe('task scripts', () => {
