@@ -375,11 +375,8 @@ suite('the stack deployed to the emulator', () => {
       figures.records += printed.length;
     });
 
-    // TODO(integrator): set to true once the cli branch (the `--stack NAME` flag and the fallback to the
-    // stack's resources when describe-stacks has no Outputs, as moto answers) is merged.
-    const CLI_FINDS_TABLE_IN_STACK_RESOURCES = false;
-    (CLI_FINDS_TABLE_IN_STACK_RESOURCES ? it : it.skip)(
-      'the query CLI with no --table finds the table through the deployed stack',
+    // moto's describe-stacks has no Outputs: the CLI falls back to the stack's resources.
+    it('the query CLI with no --table finds the table through the deployed stack',
       async () => {
         // Prepare
         const runId = 'console-example';
