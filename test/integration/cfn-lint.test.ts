@@ -20,6 +20,7 @@ const VARIANTS: Record<string, Record<string, string>> = {
   defaults: {},
   'large runs': { largeRuns: 'true' },
   'schedule with alarm topic': {
+    appBundleIdentifier: 'a1b2c3d4-5678-90ab-cdef-0123456789ab',
     schedule: 'rate(1 day)',
     scheduleInput: '{"taskIdList":["3f0c7e6e-8f6a-4a55-9d0e-0b6f3c1b2a11"]}',
     alarmTopicArn: TOPIC_ARN,

@@ -89,7 +89,7 @@ describe('schedule needs a valid scheduleInput', () => {
   });
 
   test.each([
-    ['a misspelt field', '{"taskIDList":[]}', /input\.taskIDList/],
+    ['a misspelt field', '{"taskIDList":[]}', /unknown field #1 "taskIDList"/],
     ['no tasks', `{"appBundleIdentifier":"${UUID}","taskIdList":[]}`, /taskIdList/],
     ['no app bundle and no default', `{"taskIdList":["${UUID}"]}`, /appBundleIdentifier/],
   ])('an input the execution check refuses (%s) fails synth', (_what, scheduleInput, reason) => {
