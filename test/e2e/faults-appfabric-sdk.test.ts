@@ -5,9 +5,7 @@
  * with exactly one record whose status and fields match the script, and that the execution ends as it should.
  * Here: AppFabric faults with the SDK's 3 attempts per call, on a LocalPoller of their own.
  */
-
 import { StateNames } from '../../lib/poll-workflow';
-
 import {
   addTasks,
   batchGets,

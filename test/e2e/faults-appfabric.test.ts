@@ -6,9 +6,7 @@
  * Here: AppFabric faults (throttling, 500s, slow, malformed and truncated answers, IDs left out or never
  * asked for) with one attempt per call, so every fault is a state machine retry.
  */
-
 import { StateNames } from '../../lib/poll-workflow';
-
 import {
   addTasks,
   batchGets,

@@ -5,9 +5,7 @@
  * with exactly one record whose status and fields match the script, and that the execution ends as it should.
  * Here: faults of the handler's DynamoDB client (unprocessed items, throttling, a Lambda dying mid-cycle).
  */
-
 import { StateNames } from '../../lib/poll-workflow';
-
 import {
   addTasks,
   batchWriteItems,

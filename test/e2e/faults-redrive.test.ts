@@ -5,9 +5,7 @@
  * with exactly one record whose status and fields match the script, and that the execution ends as it should.
  * Here: executions that fail and are re-driven.
  */
-
 import { ErrorNames } from '../../lambda/contract/workflow';
-
 import {
   addTasks,
   execute,

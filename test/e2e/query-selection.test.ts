@@ -2,7 +2,6 @@
  * The query CLI end to end against dynalite: which records it selects (selectors, filters, reviewer queries),
  * empty answers and paging.
  */
-
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ResultsReader } from '../../cli/results-reader';
 import { DynamoDbResultsStore } from '../../lambda/adapters/dynamodb-results-store';

@@ -2,7 +2,6 @@
  * Shared setup of the local end-to-end suites: the local poller with one bundle, the task scripts they run and
  * the checks of the records a run left.
  */
-
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TaskRecord } from '../../lambda/core/model';
 import type { BundleApp, TaskScript } from '../../local/appfabric-standin';
