@@ -109,6 +109,12 @@ async function showRun(
   return ExitCodes.ok;
 }
 
+/** A connection refused or dropped: the endpoint is gone (a local run that ended). */
+const unreachable = (error: unknown): boolean => {
+  const e = error as { code?: string; message?: string; cause?: { code?: string } };
+  return /ECONNREFUSED|ECONNRESET|EPIPE|socket hang up/.test(`${e?.code} ${e?.cause?.code} ${e?.message}`);
+};
+
 /** The CLI: parses `argv` (the arguments after `--`), queries, prints. Resolves to the exit code. */
 export async function main(argv: readonly string[], io: QueryIo): Promise<number> {
   const env = io.env ?? process.env;
@@ -143,8 +149,33 @@ export async function main(argv: readonly string[], io: QueryIo): Promise<number
         now: () => Date.now(),
         sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
       };
+      let watched: Pick<QueryReader, 'getRun'> = reader;
+      // A local run under way is read through its own dynalite; when the run ends that stops, and its
+      // data directory (unlocked by then, or shortly after) holds the final record.
+      const reopen = async (error: unknown) => {
+        const from = opened?.target;
+        if (from?.source !== LAST_RUN_FILE || from.endpoint === undefined || !unreachable(error)) throw error;
+        for (let attempt = 1; ; attempt++) {
+          const target = await resolveTarget(query, env, io.cwd ?? process.cwd(), undefined);
+          try {
+            if (target === undefined) throw error;
+            const next = await openTarget(target, env);
+            await opened?.close();
+            opened = next;
+            watched = next.reader;
+            return;
+          } catch (failure) {
+            if (attempt >= 10 || !(failure instanceof CliError)) throw failure;
+            await clock.sleep(200);
+          }
+        }
+      };
       return await watchRun(query.selector.runId, query.watch.intervalSeconds, {
-        getRun: (id) => reader.getRun(id),
+        getRun: (id) =>
+          watched.getRun(id).catch(async (error: unknown) => {
+            await reopen(error);
+            return watched.getRun(id);
+          }),
         ...(executions ? { execution: executions } : {}),
         ...clock,
         out: io.stdout,

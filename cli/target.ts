@@ -2,9 +2,11 @@
  * Which results table a CLI reads, and how it reaches it. The table is, in order: `--table`, env
  * RESULTS_TABLE_NAME, the newest local run (`.local/last-run.json`), the deployed stack (`--stack`, default
  * AppFabricAccessPoller: its `ResultsTableName` output, else its one DynamoDB table). The endpoint is env
- * AWS_ENDPOINT_URL_DYNAMODB, else the local run's (its data opened with dynalite), else DynamoDB of the
- * default region.
+ * AWS_ENDPOINT_URL_DYNAMODB, else the local run's: the live dynalite of a run under way when it answers
+ * (LevelDB lets only that process open the data), else its data directory opened with dynalite; else
+ * DynamoDB of the default region.
  */
+import { connect } from 'node:net';
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EnvNames } from '../lambda/contract/settings';
@@ -50,7 +52,12 @@ export async function resolveTarget(
   if (fromEnv) return withEndpoint({ tableName: fromEnv, source: EnvNames.tableName });
   const lastRun = await readLastRun(cwd);
   if (lastRun) {
-    const target = withEndpoint({ tableName: lastRun.tableName, source: LAST_RUN_FILE }, lastRun.endpoint);
+    // A run that ended without removing its endpoint (killed) leaves one that no longer answers.
+    const live =
+      lastRun.endpoint !== undefined && (!lastRun.dataPath || (await answers(lastRun.endpoint)))
+        ? lastRun.endpoint
+        : undefined;
+    const target = withEndpoint({ tableName: lastRun.tableName, source: LAST_RUN_FILE }, live);
     return target.endpoint === undefined && lastRun.dataPath
       ? { ...target, dataPath: lastRun.dataPath, dataDir: lastRun.dataDir ?? lastRun.dataPath }
       : target;
@@ -61,6 +68,27 @@ export async function resolveTarget(
     tableName: stack.tableName,
     source: 'stack',
     ...(stack.stateMachineArn ? { stateMachineArn: stack.stateMachineArn } : {}),
+  });
+}
+
+/** Whether something accepts a TCP connection at the endpoint's host and port within `timeoutMs`. */
+function answers(endpoint: string, timeoutMs = 1_000): Promise<boolean> {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    return Promise.resolve(false);
+  }
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  return new Promise((resolve) => {
+    const socket = connect({ host: url.hostname.replace(/^\[|\]$/g, ''), port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
   });
 }
 

@@ -153,7 +153,8 @@ export interface LocalPoller {
 }
 
 let runCounter = 0;
-const nextRunId = () => `local-${Date.now().toString(36)}-${(runCounter++).toString(36)}`;
+/** A new local run ID (`npm start` names its run before it starts, to publish it). */
+export const nextRunId = () => `local-${Date.now().toString(36)}-${(runCounter++).toString(36)}`;
 
 /** Starts the stand-ins and wires the handler to them. `close()` stops everything it started. */
 export async function startLocalPoller(options: LocalOptions = {}): Promise<LocalPoller> {

@@ -19,6 +19,8 @@ import {
   ExecutionInputTooLargeError,
   type ExecutionReport,
   type LocalPoller,
+  nextRunId,
+  type RunOptions,
   startLocalPoller,
 } from './harness';
 import { type GivenInput, readEmails, readGivenInput } from './inputs';
@@ -37,6 +39,8 @@ import {
   LOCAL_DATA_DIR,
   LocalStoreError,
   lockStore,
+  readLastRunText,
+  restoreLastRun,
   STORE_EXIT_CODE,
   storeFsError,
   writeLastRun,
@@ -163,6 +167,8 @@ export interface MainOptions {
   cwd?: string;
   /** How long a second run waits for the store, ms (default 15 minutes). */
   lockWaitMs?: number;
+  /** Tests only: called around the execution's task states (e.g. to step a run while a watcher reads it). */
+  hooks?: Pick<RunOptions, 'beforeInvoke' | 'onCycle'>;
 }
 
 export async function main(
@@ -192,7 +198,7 @@ export async function main(
       onWait: (pid) => err.write(`waiting: another npm start (pid ${pid}) is using ${LOCAL_DATA_DIR}\n`),
     });
     await checkStore(cwd);
-    return await runWith(args, planned, cwd, out, err);
+    return await runWith(args, planned, cwd, out, err, options.hooks);
   } catch (error) {
     const { line, code } = failureOf(error);
     err.write(`error: ${line}\n`);
@@ -202,7 +208,14 @@ export async function main(
   }
 }
 
-async function runWith(args: RunArgs, planned: Plan, cwd: string, out: Sink, err: Sink): Promise<number> {
+async function runWith(
+  args: RunArgs,
+  planned: Plan,
+  cwd: string,
+  out: Sink,
+  err: Sink,
+  hooks: MainOptions['hooks'] = {},
+): Promise<number> {
   // Scenario settings (a short deadline for `timeout`) must be known before the definition is rendered.
   const context = planned.given || planned.emails ? {} : scenarioContext(args.scenario);
   const dataPath = join(cwd, LOCAL_DATA_DIR);
@@ -219,7 +232,14 @@ async function runWith(args: RunArgs, planned: Plan, cwd: string, out: Sink, err
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // While the run holds the data, a query reads it through this run's dynalite: last-run.json names it.
+  const runId = nextRunId();
+  const lastRun = { tableName: poller.tableName, dataPath: LOCAL_DATA_DIR, runId };
+  const previous = await readLastRunText(cwd);
+  let live = false;
   try {
+    await writeLastRun(cwd, { ...lastRun, endpoint: poller.dynamo.endpoint });
+    live = true;
     const input = prepare(poller, args, planned);
     if (!planned.given && !planned.emails) injectFaults(poller.appFabric, args.scenario);
     out.write(
@@ -229,16 +249,23 @@ async function runWith(args: RunArgs, planned: Plan, cwd: string, out: Sink, err
     );
     if (!args.quiet) out.write(`${CYCLE_HEADER}\n`);
     const report = await poller.execute(input, {
+      runId,
       ...(planned.given ? { inputBytes: planned.given.bytes } : {}),
+      ...(hooks.beforeInvoke ? { beforeInvoke: hooks.beforeInvoke } : {}),
       onCycle: (c) => {
         if (!args.quiet) out.write(`${cycleLine(c)}\n`);
+        hooks.onCycle?.(c);
       },
     });
     if (interrupted) return EXIT_CODES.interrupted;
-    await writeLastRun(cwd, { tableName: poller.tableName, dataPath: LOCAL_DATA_DIR, runId: report.runId });
+    // The endpoint goes before the dynalite does: a query from now on opens the data itself.
+    await writeLastRun(cwd, lastRun);
+    live = false;
     await printReport(poller, report, out);
     return report.status === 'SUCCEEDED' ? EXIT_CODES.succeeded : EXIT_CODES.failed;
   } finally {
+    // A run that ended without results (interrupted, or failed before it ran) leaves the file as it was.
+    if (live) await restoreLastRun(cwd, previous).catch(() => undefined);
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
     await poller.close();

@@ -1,7 +1,9 @@
 /**
  * The local store of `npm start`: dynalite's LevelDB data in `.local/data`, kept across runs (each run is
  * its own partition of the one table, so runs can be compared), and `.local/last-run.json` naming the
- * newest run for `npm run query` / `npm run report`.
+ * newest run for `npm run query` / `npm run report`. While a run is under way the file names it with the
+ * `endpoint` of its dynalite (LevelDB lets one process open the data), so `npm run query -- --watch` can
+ * follow it; the run writes the file again without it at the end.
  *
  * One run at a time uses the store: a run takes `.local/data.lock` (holding its pid) before opening the
  * data and removes it at the end; a second `npm start` waits for it, and takes over a lock whose process
@@ -149,13 +151,34 @@ export async function checkStore(cwd: string): Promise<void> {
   await db.close();
 }
 
-/** Writes `.local/last-run.json` whole (a reader never sees half of it). */
-export async function writeLastRun(
-  cwd: string,
-  lastRun: { tableName: string; dataPath: string; runId: string },
-): Promise<void> {
-  const file = join(cwd, LAST_RUN_PATH);
+/** What `.local/last-run.json` holds; `endpoint` only while the run is under way (its live dynalite). */
+export interface LastRunFile {
+  tableName: string;
+  dataPath: string;
+  runId: string;
+  endpoint?: string;
+}
+
+/** Writes `text` to `file` whole (a temporary file renamed over it: a reader never sees half of it). */
+async function writeWhole(file: string, text: string): Promise<void> {
   const temp = `${file}.${process.pid}.${randomUUID()}.tmp`;
-  await writeFile(temp, `${JSON.stringify(lastRun, null, 2)}\n`);
+  await writeFile(temp, text);
   await rename(temp, file);
+}
+
+/** Writes `.local/last-run.json` whole. */
+export async function writeLastRun(cwd: string, lastRun: LastRunFile): Promise<void> {
+  await writeWhole(join(cwd, LAST_RUN_PATH), `${JSON.stringify(lastRun, null, 2)}\n`);
+}
+
+/** `.local/last-run.json` as it is now (undefined: none), to put back if this run leaves no results. */
+export async function readLastRunText(cwd: string): Promise<string | undefined> {
+  return readFile(join(cwd, LAST_RUN_PATH), 'utf8').catch(() => undefined);
+}
+
+/** Puts back what {@link readLastRunText} read (or removes the file when there was none). */
+export async function restoreLastRun(cwd: string, text: string | undefined): Promise<void> {
+  const file = join(cwd, LAST_RUN_PATH);
+  if (text === undefined) await unlink(file).catch(() => undefined);
+  else await writeWhole(file, text);
 }

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -192,7 +192,8 @@ describe('npm start', () => {
     // Assess
     expect({ code, err }).toEqual({ code: 0, err: '' });
     expect(out).toContain('Stored results (4 records):');
-    for (const id of taskIdList) expect(out).toMatch(new RegExp(`^${id}\\s+COMPLETED`, 'm'));
+    // The table sorts by person and app; each task's row says COMPLETED before its task ID.
+    for (const id of taskIdList) expect(out).toMatch(new RegExp(`^.*\\sCOMPLETED\\s.*\\s${id}\\s`, 'm'));
   });
 
   it('--event FILE the rule would not match: exit 2, naming the field', async () => {
@@ -270,8 +271,12 @@ describe('npm start', () => {
 });
 
 describe('Ctrl-C', () => {
-  it('aborts the execution, stops both stand-ins and exits 130', async () => {
-    // Prepare: the CLI as `npm start` runs it, in its own process, on a run long enough to interrupt.
+  it('aborts the execution, stops both stand-ins, puts back last-run.json and exits 130', async () => {
+    // Prepare: an earlier run's last-run.json; the CLI as `npm start` runs it, in its own process, on a run
+    // long enough to interrupt.
+    const earlier = `${JSON.stringify({ tableName: 't', dataPath: '.local/data', runId: 'earlier' })}\n`;
+    await mkdir(join(dir, '.local'), { recursive: true });
+    await writeFile(join(dir, '.local', 'last-run.json'), earlier);
     const child = spawn(
       process.execPath,
       [require.resolve('tsx/cli'), join(home, 'local', 'run.ts'), '--tasks', '6000', '--scenario', 'timeout'],
@@ -294,12 +299,22 @@ describe('Ctrl-C', () => {
       setTimeout(() => reject(new Error(`no cycle line in time: ${stdout}`)), 120_000).unref();
     });
 
+    // While it runs, last-run.json names this run and its live dynalite (the second URL printed).
+    const live = JSON.parse(await readFile(join(dir, '.local', 'last-run.json'), 'utf8'));
+
     // Act
     child.kill('SIGINT');
     const code = await exited;
 
     // Assess
     expect(code).toBe(130);
+    expect(live).toEqual({
+      tableName: 'appfabric-access-poller-local',
+      dataPath: '.local/data',
+      runId: expect.stringMatching(/^local-/),
+      endpoint: `http://127.0.0.1:${ports[1]}`,
+    });
+    expect(await readFile(join(dir, '.local', 'last-run.json'), 'utf8')).toBe(earlier);
     expect(ports).toHaveLength(2);
     for (const port of ports) {
       const refused = await new Promise<boolean>((resolve) => {
