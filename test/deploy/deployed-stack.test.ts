@@ -158,8 +158,13 @@ suite('the stack deployed to the emulator', () => {
       const tasks = Object.values(definition.States as Record<string, Record<string, unknown>>).filter(
         (s) => s.Type === 'Task',
       );
-      expect(tasks.length).toBeGreaterThanOrEqual(3);
-      for (const task of tasks) expect(JSON.stringify(task.Parameters)).toContain(fnName);
+      const invokes = tasks.filter((t) => String(t.Resource).includes(':lambda:invoke'));
+      const announces = tasks.filter((t) => String(t.Resource).endsWith(':events:putEvents'));
+      expect(invokes.length).toBeGreaterThanOrEqual(3);
+      for (const task of invokes) expect(JSON.stringify(task.Parameters)).toContain(fnName);
+      // The completion event: one PutEvents state per way a run ends, and no other kind of task.
+      expect(announces).toHaveLength(3);
+      expect(invokes.length + announces.length).toBe(tasks.length);
       expect(sm.roleArn).toContain(stack.physicalId('AWS::IAM::Role', 'WorkflowStateMachineRole'));
     });
 
@@ -258,7 +263,11 @@ suite('the stack deployed to the emulator', () => {
       const states = statesEntered(await history(stack.sfn, arn));
       expect(states[0]).toBe(StateNames.Start);
       expect(states).toEqual(expect.arrayContaining([StateNames.Poll, StateNames.Done, StateNames.Wait]));
-      expect(states.slice(-2)).toEqual([StateNames.Summarize, StateNames.Succeeded]);
+      expect(states.slice(-3)).toEqual([
+        StateNames.Summarize,
+        StateNames.AnnounceSucceeded,
+        StateNames.Succeeded,
+      ]);
     });
 
     it("the function's error reaches the state machine by name: AppFabric's 403 fails the run through RecordFailure", async () => {
@@ -283,7 +292,11 @@ suite('the stack deployed to the emulator', () => {
         e.taskFailedEventDetails?.error ? [e.taskFailedEventDetails.error] : [],
       );
       expect(failures).toEqual([ErrorNames.AppFabricAccessDenied]);
-      expect(statesEntered(events).slice(-2)).toEqual([StateNames.RecordFailure, StateNames.Failed]);
+      expect(statesEntered(events).slice(-3)).toEqual([
+        StateNames.RecordFailure,
+        StateNames.AnnounceFailed,
+        StateNames.Failed,
+      ]);
       expect(await taskRecords(stack.doc, tableName, runId)).toEqual([]);
     });
 
@@ -376,19 +389,17 @@ suite('the stack deployed to the emulator', () => {
     });
 
     // moto's describe-stacks has no Outputs: the CLI falls back to the stack's resources.
-    it('the query CLI with no --table finds the table through the deployed stack',
-      async () => {
-        // Prepare
-        const runId = 'console-example';
-        // Act
-        const out = await runQueryCli(stack.emulator, ['--run', runId, '--format', 'json']);
-        // Assess
-        expect({ code: out.code, stderr: out.stderr }).toEqual({ code: 0, stderr: '' });
-        const printed = JSON.parse(out.stdout) as Record<string, unknown>[];
-        expect(printed.map((r) => r.taskId).sort()).toEqual(
-          [...example('console-input.json').taskIdList].sort(),
-        );
-      },
-    );
+    it('the query CLI with no --table finds the table through the deployed stack', async () => {
+      // Prepare
+      const runId = 'console-example';
+      // Act
+      const out = await runQueryCli(stack.emulator, ['--run', runId, '--format', 'json']);
+      // Assess
+      expect({ code: out.code, stderr: out.stderr }).toEqual({ code: 0, stderr: '' });
+      const printed = JSON.parse(out.stdout) as Record<string, unknown>[];
+      expect(printed.map((r) => r.taskId).sort()).toEqual(
+        [...example('console-input.json').taskIdList].sort(),
+      );
+    });
   });
 });
