@@ -6,6 +6,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AppFabricGateway } from './adapters/appfabric-gateway';
 import { createDocumentClient } from './adapters/dynamo-client';
 import { DynamoDbResultsStore } from './adapters/dynamodb-results-store';
+import { DynamoDbRunHistory } from './adapters/dynamodb-run-history';
 import { DynamoDbRunStateStore } from './adapters/dynamodb-run-state-store';
 import { DynamoDbStartLedger } from './adapters/dynamodb-start-ledger';
 import { AppFabricClient } from './appfabric';
@@ -76,6 +77,7 @@ export function createRuntime(
     gateway,
     results: new DynamoDbResultsStore({ tableName: settings.tableName, client: document }),
     runState: new DynamoDbRunStateStore({ tableName: settings.tableName, client: document }),
+    history: new DynamoDbRunHistory({ tableName: settings.tableName, client: document }),
     settings,
     now,
     log,

@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { UUID_PATTERN } from '../lambda/contract/limits';
 import { EnvNames, RUNTIME_SETTING_KEYS } from '../lambda/contract/settings';
 import { MetricNames, SERVICE_NAME } from '../lambda/contract/stack';
+import { TableSchema } from '../lambda/contract/table';
 import type { PollerSettings } from './config';
 import { acknowledgeWildcardResource } from './nag';
 
@@ -50,8 +51,7 @@ export const APPFABRIC_ACTIONS = [
 /**
  * The DynamoDB actions the function needs on its table, and nothing more: the runtime sends Get, Put,
  * Update (the run record's live counts), Delete (a start claim released after a failed
- * StartUserAccessTasks), BatchGet and BatchWrite. It never queries an index or scans; add an action here
- * when the runtime starts to.
+ * StartUserAccessTasks), BatchGet and BatchWrite. It never scans; its queries are in QUERY_ACTIONS.
  */
 export const TABLE_ACTIONS = [
   'dynamodb:GetItem',
@@ -61,6 +61,13 @@ export const TABLE_ACTIONS = [
   'dynamodb:BatchGetItem',
   'dynamodb:BatchWriteItem',
 ] as const;
+
+/**
+ * What Start reads of earlier runs (the wait policy's history): Query, on the table (a run's task records)
+ * and on the runsByStart index only (QUERY_INDEXES), no other index.
+ */
+export const QUERY_ACTIONS = ['dynamodb:Query'] as const;
+const QUERY_INDEXES = [TableSchema.indexes.runsByStart.indexName] as const;
 
 /**
  * The IAM resource of an app bundle: the ARN as given, the ARN of a UUID in this stack's partition,
@@ -126,7 +133,7 @@ export interface PollerFunctionProps {
 export class PollerFunction extends Construct {
   /** The function. */
   public readonly lambdaFunction: nodejs.NodejsFunction;
-  /** Its execution role: logs, AppFabric on the app bundle, the table actions in TABLE_ACTIONS. */
+  /** Its execution role: logs, AppFabric on the app bundle, TABLE_ACTIONS and QUERY_ACTIONS on the table. */
   public readonly role: iam.Role;
   /** Its log group. */
   public readonly logGroup: logs.LogGroup;
@@ -165,6 +172,12 @@ export class PollerFunction extends Construct {
     }
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: [...TABLE_ACTIONS], resources: [table.tableArn] }),
+    );
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: [...QUERY_ACTIONS],
+        resources: [table.tableArn, ...QUERY_INDEXES.map((name) => `${table.tableArn}/index/${name}`)],
+      }),
     );
     acknowledgeWildcardResource(
       this.role,

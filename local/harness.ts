@@ -236,6 +236,10 @@ export async function startLocalPoller(options: LocalOptions = {}): Promise<Loca
           pendingBefore = payload.state.counts.pending;
           callsBefore = appFabric.calls.length;
         }
+        // aws-local-stepfunctions stamps $$.Execution.StartTime from the real clock over the context given:
+        // the handler gets the execution's start on its own clock, as in AWS (earlier runs' history reads it).
+        if (payload && 'startedAt' in payload)
+          Object.assign(payload, { startedAt: startedVirtual.toISOString() });
         if (aborted) throw abortedError();
         await run.beforeInvoke?.(stateName, payload);
         let result: unknown;

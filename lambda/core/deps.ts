@@ -1,4 +1,4 @@
-import type { AccessTasksGateway, ResultsStore, RunStateStore } from './ports';
+import type { AccessTasksGateway, ResultsStore, RunHistory, RunStateStore } from './ports';
 import type { RuntimeSettings } from './settings';
 
 /** What the use cases log through: a subset of the Powertools Logger, so tests can pass their own. */
@@ -11,6 +11,8 @@ export interface PollerDeps {
   gateway: AccessTasksGateway;
   results: ResultsStore;
   runState: RunStateStore;
+  /** Earlier runs' finish times, for the wait policy's profile; without it every run cold-starts. */
+  history?: RunHistory;
   settings: RuntimeSettings;
   now: () => Date;
   log: Log;

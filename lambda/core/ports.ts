@@ -126,3 +126,16 @@ export interface StartLedger {
   put(record: StartRecord, options?: { ifState?: StartRecord['state'] }): Promise<boolean>;
   remove(runId: string, emailHash: string): Promise<void>;
 }
+
+/**
+ * What earlier runs of an app bundle tell about when tasks finish: for each of its newest finished
+ * (SUCCEEDED) runs, newest first, the seconds from the run's start to each AppFabric result it recorded
+ * (COMPLETED, FAILED, EXPIRED; never NOT_FOUND or TIMED_OUT, which the poller decided, not AppFabric).
+ * Times only: no task ID, no person. Bounded so Start stays fast: at most `runs` runs, `maxRecords` in all.
+ */
+export interface RunHistory {
+  recentFinishSeconds(
+    appBundleIdentifier: string,
+    limits: { runs: number; maxRecords: number },
+  ): Promise<number[][]>;
+}

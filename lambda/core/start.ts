@@ -5,6 +5,7 @@
 import { Limits } from '../contract/limits';
 import { InvalidInputError } from '../shared/errors';
 import type { PollerDeps } from './deps';
+import { learnedWaitPolicy } from './history';
 import { type ExecutionInput, parseExecutionInput } from './input';
 import type { AppRef, LoopState, RunRecord } from './model';
 import type { RunState, StartedTaskRef } from './ports';
@@ -46,6 +47,12 @@ export async function startRun(
 
   const deadlineAt = new Date(startedAt.getTime() + settings.deadlineSeconds * 1000).toISOString();
   const counts = emptyCounts(taskIds.length);
+  const maxWaitSeconds = input.maxWaitSeconds ?? settings.maxWaitSeconds;
+  // Earlier runs of the bundle say when its tasks finish: the first polls go where results are due.
+  const waitPolicy =
+    taskIds.length === 0
+      ? undefined
+      : await learnedWaitPolicy(deps.history, { ...run, startedAt, maxWaitSeconds }, deps.log);
   const record: RunRecord = {
     ...run,
     inputKind:
@@ -64,15 +71,22 @@ export async function startRun(
     cycle: 0,
     waitSeconds: 0,
     minWaitSeconds: settings.minWaitSeconds,
-    maxWaitSeconds: input.maxWaitSeconds ?? settings.maxWaitSeconds,
+    maxWaitSeconds,
     deadlineAt,
     counts,
+    ...(waitPolicy ? { waitPolicy } : {}),
     ...pending,
     misses: taskIds.map(() => 0),
     expiresAt: record.expiresAt,
   };
   await deps.runState.save(state, undefined);
-  deps.log.info('run started', { runId, tasks: taskIds.length, emails: input.emails.length, deadlineAt });
+  deps.log.info('run started', {
+    runId,
+    tasks: taskIds.length,
+    emails: input.emails.length,
+    deadlineAt,
+    learntFromHistory: waitPolicy !== undefined,
+  });
   return loopStateOf(state);
 }
 

@@ -1,5 +1,5 @@
 /**
- * In-memory fakes of the four ports (AccessTasksGateway, ResultsStore, RunStateStore, StartLedger), with
+ * In-memory fakes of the ports (AccessTasksGateway, ResultsStore, RunStateStore, StartLedger, RunHistory), with
  * the same contracts as the DynamoDB and AppFabric adapters, so the use cases can be tested without servers:
  *
  *   const world = fakeWorld();                         // gateway + stores + clock + log
@@ -22,6 +22,7 @@ import type { RunRecord, TaskRecord, UserAccessResult } from '../../lambda/core/
 import type {
   AccessTasksGateway,
   ResultsStore,
+  RunHistory,
   RunProgress,
   RunState,
   RunStateStore,
@@ -207,6 +208,39 @@ export class FakeResultsStore implements ResultsStore {
   }
 }
 
+/**
+ * RunHistory over the fake results store, with the DynamoDB adapter's contract: the newest `runs` SUCCEEDED
+ * runs of the bundle, newest first, each run's AppFabric results as seconds from its start.
+ */
+class FakeRunHistory implements RunHistory {
+  /** Throws (or not) before answering. */
+  fault: () => Error | undefined = () => undefined;
+  /** The bundles asked about, in call order. */
+  readonly calls: string[] = [];
+  constructor(private readonly results: FakeResultsStore) {}
+
+  async recentFinishSeconds(
+    bundle: string,
+    limits: { runs: number; maxRecords: number },
+  ): Promise<number[][]> {
+    this.calls.push(bundle);
+    const fault = this.fault();
+    if (fault) throw fault;
+    const runs = [...this.results.runs.values()]
+      .filter((r) => r.appBundleIdentifier === bundle && r.outcome === 'SUCCEEDED')
+      .sort((a, b) => (a.startedAt < b.startedAt ? 1 : -1))
+      .slice(0, limits.runs);
+    let budget = limits.maxRecords;
+    return runs.map((run) => {
+      const records = this.results.recordsOf(run.runId).slice(0, Math.max(0, budget));
+      budget -= records.length;
+      return records
+        .filter((r) => AppFabricTerminalStatuses.has(r.resultStatus))
+        .map((r) => (Date.parse(r.recordedAt) - Date.parse(run.startedAt)) / 1000);
+    });
+  }
+}
+
 export class FakeRunStateStore implements RunStateStore {
   readonly states = new Map<string, RunState>();
   saves = 0;
@@ -274,6 +308,7 @@ export interface FakeWorld {
   results: FakeResultsStore;
   runState: FakeRunStateStore;
   ledger: FakeStartLedger;
+  history: FakeRunHistory;
   clock: TestClock;
   log: RecordingLog;
   deps: PollerDeps;
@@ -289,7 +324,8 @@ export function fakeWorld(settings: Partial<RuntimeSettings> = {}): FakeWorld {
   const clock = makeClock();
   const log = recordingLog();
   const all = fakeSettings(settings);
-  const deps: PollerDeps = { gateway, results, runState, settings: all, now: clock.now, log };
+  const history = new FakeRunHistory(results);
+  const deps: PollerDeps = { gateway, results, runState, history, settings: all, now: clock.now, log };
   const starterDeps: EmailStartDeps = {
     gateway,
     ledger,
@@ -302,6 +338,7 @@ export function fakeWorld(settings: Partial<RuntimeSettings> = {}): FakeWorld {
     results,
     runState,
     ledger,
+    history,
     clock,
     log,
     deps,

@@ -9,7 +9,7 @@ import * as esbuild from 'esbuild';
 import { EnvNames } from '../../lambda/contract/settings';
 import { MetricNames } from '../../lambda/contract/stack';
 import { TableSchema as TableNames } from '../../lambda/contract/table';
-import { APPFABRIC_ACTIONS, HANDLER_ENTRY, TABLE_ACTIONS } from '../../lib/poller-function';
+import { APPFABRIC_ACTIONS, HANDLER_ENTRY, QUERY_ACTIONS, TABLE_ACTIONS } from '../../lib/poller-function';
 import { type Json, list, only, roleOf, statements, statementsOf, synth } from '../support/template';
 
 describe('default settings', () => {
@@ -120,14 +120,17 @@ describe('default settings', () => {
       });
     });
 
-    test('the function has only the DynamoDB actions it needs, on its table only', () => {
+    test('the function has only the DynamoDB actions it needs, on its table (Query: and runsByStart) only', () => {
       const dynamo = statements(template).filter(({ statement }) =>
         list(statement.Action).some((a) => a.startsWith('dynamodb:')),
       );
-      expect(dynamo).toHaveLength(1);
-      expect(dynamo[0].roles).toEqual([roleOf(template, 'AWS::Lambda::Function')]);
+      expect(dynamo).toHaveLength(2);
+      for (const d of dynamo) expect(d.roles).toEqual([roleOf(template, 'AWS::Lambda::Function')]);
+      const arn = { 'Fn::GetAtt': [ids.table, 'Arn'] };
       expect(list(dynamo[0].statement.Action).sort()).toEqual([...TABLE_ACTIONS].sort());
-      expect(dynamo[0].statement.Resource).toEqual({ 'Fn::GetAtt': [ids.table, 'Arn'] });
+      expect(dynamo[0].statement.Resource).toEqual(arn);
+      expect(list(dynamo[1].statement.Action)).toEqual([...QUERY_ACTIONS]);
+      expect(dynamo[1].statement.Resource).toEqual([arn, { 'Fn::Join': ['', [arn, '/index/runsByStart']] }]);
     });
 
     test('every AWS command the function code sends is allowed (code reachable from the handler)', () => {
