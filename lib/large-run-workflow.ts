@@ -27,11 +27,11 @@ import { checkInteger } from './large-run/plan';
 import { ObjectsScopedItemReader, ObjectsScopedResultWriter } from './large-run/scoped-s3';
 
 export * from './large-run/names';
-export { type LargeRunPlan, planLargeRun } from './large-run/plan';
+export { planLargeRun } from './large-run/plan';
 export { pollInputAcceptsParentExecutionId };
 
 /** The poll workflow's own defaults, applied before the children start so every child gets the same. */
-export interface PollDefaults {
+interface PollDefaults {
   /** App bundle of runs whose input names none (the poller function's default). */
   readonly appBundleIdentifier?: string;
   /** Shortest wait of the poll workflow: the lower bound of `maxWaitSeconds` in an input. */

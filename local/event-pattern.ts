@@ -2,8 +2,6 @@
  * Just enough of EventBridge pattern matching for the local run to refuse an event the deployed rule
  * would ignore: exact values (arrays of allowed values) and nested objects, as the default pattern uses.
  */
-export type EventPattern = { [key: string]: readonly unknown[] | EventPattern };
-
 /** Undefined when the event matches, else what does not match. */
 export function matchesEventPattern(event: unknown, pattern: object, path = ''): string | undefined {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) {

@@ -118,7 +118,7 @@ export interface ExecutionReport {
 }
 
 /** One PutEvents entry of the completion event, as the state machine builds it. */
-export interface CompletionEventEntry {
+interface CompletionEventEntry {
   Source: string;
   DetailType: string;
   Detail: CompletionDetail;

@@ -10,7 +10,7 @@ export interface BundleApp {
 }
 
 /** The user fields a COMPLETED answer carries; each defaults to a value derived from the email. */
-export interface UserFields {
+interface UserFields {
   userId?: string;
   userFullName?: string;
   userFirstName?: string;
@@ -49,7 +49,7 @@ export interface TaskScript extends TaskBehaviour {
 export type StartScript = TaskBehaviour | ((email: string, app: BundleApp) => TaskBehaviour);
 
 /** A scripted error answer (any status and error type, e.g. one the client does not model). */
-export interface CustomError {
+interface CustomError {
   status: number;
   errorType: string;
   message?: string;

@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface Answer {
+interface Answer {
   status: number;
   /** Sent as is (a JSON text or anything else). */
   body: string;

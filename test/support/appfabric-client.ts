@@ -13,7 +13,7 @@ export const CREDENTIALS = { accessKeyId: 'AKIDCLIENTTEST', secretAccessKey: 'cl
 export const SIGV4 =
   /^AWS4-HMAC-SHA256 Credential=AKIDCLIENTTEST\/\d{8}\/us-east-1\/appfabric\/aws4_request, SignedHeaders=[a-z0-9;-]*host[a-z0-9;-]*, Signature=[0-9a-f]{64}$/;
 
-export const SIGV4_ANY_KEY =
+const SIGV4_ANY_KEY =
   /^AWS4-HMAC-SHA256 Credential=[A-Z0-9]+\/\d{8}\/[a-z0-9-]+\/appfabric\/aws4_request, SignedHeaders=[a-z0-9;-]+, Signature=[0-9a-f]{64}$/;
 
 export let standIn: AppFabricStandIn;

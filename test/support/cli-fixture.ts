@@ -47,7 +47,7 @@ const record = (
 const USER_NOT_FOUND = { taskError: { errorCode: 'USER_NOT_FOUND', errorMessage: 'no such user' } };
 
 /** The old run: Q3. */
-export const OLD: Spec[] = [
+const OLD: Spec[] = [
   ['ana@example.com', 'Slack', 'T1', 'COMPLETED'],
   ['ana@example.com', 'Zoom', 'Z1', 'FAILED', USER_NOT_FOUND],
   ['ana@example.com', 'Okta', 'O1', 'COMPLETED'],

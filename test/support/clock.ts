@@ -13,7 +13,7 @@ export interface TestClock {
   advanceSeconds(seconds: number): void;
 }
 
-export const DEFAULT_CLOCK_START = '2024-05-01T10:00:00.000Z';
+const DEFAULT_CLOCK_START = '2024-05-01T10:00:00.000Z';
 
 export function makeClock(start: Date | string = DEFAULT_CLOCK_START): TestClock {
   let ms = new Date(start).getTime();

@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { TableSchema } from '../../lambda/contract/table';
 
-export type DynamoOperation = 'Get' | 'Put' | 'Delete' | 'BatchGet' | 'BatchWrite' | 'Query' | 'Other';
+type DynamoOperation = 'Get' | 'Put' | 'Delete' | 'BatchGet' | 'BatchWrite' | 'Query' | 'Other';
 
 /** One call the handler made through the wrapped client. */
 export interface DynamoCall {
@@ -34,7 +34,7 @@ export interface DynamoCall {
   input: Record<string, unknown>;
 }
 
-export type DynamoFault =
+type DynamoFault =
   /** Throw an SDK-like error with this name without sending (e.g. `ProvisionedThroughputExceededException`). */
   | { throw: string }
   /** Send for real, then throw an error with this name: the write is stored, the answer is lost. */
@@ -42,9 +42,9 @@ export type DynamoFault =
   /** BatchWrite / BatchGet: process only the first `keep` entries, return the rest as unprocessed. */
   | { keep: number };
 
-export type DynamoPlan = (call: DynamoCall) => DynamoFault | undefined;
+type DynamoPlan = (call: DynamoCall) => DynamoFault | undefined;
 
-export interface InjectedFault {
+interface InjectedFault {
   call: DynamoCall;
   fault: DynamoFault;
 }
@@ -68,7 +68,7 @@ export interface FaultyDynamo {
 }
 
 /** An error shaped like the SDK's service errors (name, `$fault`, `$metadata`). */
-export const sdkError = (name: string, status = 400): Error =>
+const sdkError = (name: string, status = 400): Error =>
   Object.assign(new Error(`${name}: injected by the test`), {
     name,
     $fault: status >= 500 ? 'server' : 'client',

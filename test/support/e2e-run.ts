@@ -10,7 +10,7 @@ import { type ExpectedRecord, rawClient } from './local-e2e';
 
 export const BUNDLE_ARN =
   'arn:aws:appfabric:us-east-1:123456789012:appbundle/3e1f0c2a-5b6d-4e7f-8a9b-0c1d2e3f4a5b';
-export const APPS: BundleApp[] = [
+const APPS: BundleApp[] = [
   { app: 'SLACK', tenantId: 'T0E2E', tenantDisplayName: 'E2E workspace' },
   { app: 'OKTA', tenantId: 'e2e.okta.com', tenantDisplayName: 'E2E Okta' },
   { app: 'ZOOM', tenantId: 'ZM-E2E' },

@@ -41,7 +41,7 @@ export const FAKE_BUNDLE =
   'arn:aws:appfabric:us-east-1:123456789012:appbundle/7c0a1e2d-3b4f-4a5c-8d6e-9f0a1b2c3d4e';
 
 /** How a scripted task answers BatchGetUserAccessTasks. */
-export interface FakeTaskScript {
+interface FakeTaskScript {
   app?: string;
   tenantId?: string;
   email?: string;
@@ -65,7 +65,7 @@ export const fakeUuid = (n: number, salt = 'task'): string => {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 };
 
-export class FakeGateway implements AccessTasksGateway {
+class FakeGateway implements AccessTasksGateway {
   readonly tasks = new Map<string, FakeTask>();
   /** The IDs of each BatchGet call, in call order. */
   readonly batchGetCalls: string[][] = [];
@@ -148,13 +148,13 @@ export class FakeGateway implements AccessTasksGateway {
 const taskKey = (runId: string, taskId: string) => `${runId}\u0000${taskId}`;
 
 /** Counts of what the store was asked to do: the use cases promise a bounded number of writes a cycle. */
-export interface StoreWrites {
+interface StoreWrites {
   taskRecordWrites: number;
   runRecordPuts: number;
   runProgressWrites: number;
 }
 
-export class FakeResultsStore implements ResultsStore {
+class FakeResultsStore implements ResultsStore {
   readonly records = new Map<string, TaskRecord>();
   readonly runs = new Map<string, RunRecord>();
   readonly writes: StoreWrites = { taskRecordWrites: 0, runRecordPuts: 0, runProgressWrites: 0 };
@@ -241,7 +241,7 @@ class FakeRunHistory implements RunHistory {
   }
 }
 
-export class FakeRunStateStore implements RunStateStore {
+class FakeRunStateStore implements RunStateStore {
   readonly states = new Map<string, RunState>();
   saves = 0;
 
@@ -260,7 +260,7 @@ export class FakeRunStateStore implements RunStateStore {
   }
 }
 
-export class FakeStartLedger implements StartLedger {
+class FakeStartLedger implements StartLedger {
   readonly records = new Map<string, StartRecord>();
 
   async get(runId: string, emailHash: string): Promise<StartRecord | undefined> {
@@ -288,7 +288,7 @@ export class FakeStartLedger implements StartLedger {
 }
 
 /** Settings for unit tests: every field explicit. */
-export function fakeSettings(overrides: Partial<RuntimeSettings> = {}): RuntimeSettings {
+function fakeSettings(overrides: Partial<RuntimeSettings> = {}): RuntimeSettings {
   return {
     tableName: 'fake',
     defaultAppBundleIdentifier: FAKE_BUNDLE,

@@ -19,9 +19,8 @@ import {
 import { partitionItems } from './dynamo';
 import { type DynamoCall, faultyDynamo } from './dynamo-faults';
 
-export const BUNDLE_ARN =
-  'arn:aws:appfabric:us-east-1:123456789012:appbundle/5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b';
-export const APPS = [
+const BUNDLE_ARN = 'arn:aws:appfabric:us-east-1:123456789012:appbundle/5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b';
+const APPS = [
   { app: 'SLACK', tenantId: 'T0FAULT', tenantDisplayName: 'Fault workspace' },
   { app: 'OKTA', tenantId: 'fault.okta.com' },
 ];
@@ -33,11 +32,11 @@ export const REQUEST_TIMEOUT_MS = 1_000;
 export const THROTTLED = 'ProvisionedThroughputExceededException';
 
 export let poller: LocalPoller;
-export let doc: DynamoDBDocumentClient;
+let doc: DynamoDBDocumentClient;
 export const dynamo = faultyDynamo();
 
 /** One attempt per AppFabric call, so every fault is a state machine retry; DynamoDB calls pass `dynamo`. */
-export const ONE_ATTEMPT: LocalOptions = {
+const ONE_ATTEMPT: LocalOptions = {
   context: { notFoundAfterMisses: NOT_FOUND_AFTER },
   seed: 29,
   realWaitMs: 1,
@@ -129,7 +128,7 @@ export const execute = (planned: readonly Planned[], runId: string, options: Run
   );
 
 /** Counts a run with these planned outcomes must end with. */
-export function countsOf(planned: readonly Planned[]): StatusCounts {
+function countsOf(planned: readonly Planned[]): StatusCounts {
   const counts: StatusCounts = {
     total: planned.length,
     pending: 0,
@@ -161,7 +160,7 @@ export function expectSucceeded(report: ExecutionReport): void {
 }
 
 /** Checks one record's content against the stand-in's script. */
-export function expectRecordMatches(record: TaskRecord, planned: Planned, runId: string): void {
+function expectRecordMatches(record: TaskRecord, planned: Planned, runId: string): void {
   expect({ taskId: record.taskId, resultStatus: record.resultStatus, runId: record.runId }).toEqual({
     taskId: planned.id,
     resultStatus: planned.expect,

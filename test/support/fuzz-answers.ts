@@ -27,17 +27,17 @@ export const RESULT_STRINGS = [
   'userStatus',
 ] as const;
 
-export const statusValue = fc.oneof(
+const statusValue = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom('IN_PROGRESS', 'COMPLETED', 'FAILED', 'EXPIRED') },
   { weight: 1, arbitrary: fc.constantFrom('completed', 'NOT_FOUND', 'TIMED_OUT', '') },
   { weight: 1, arbitrary: fc.string({ maxLength: 10 }) },
   { weight: 1, arbitrary: wrongType },
 );
-export const text = fc.oneof(
+const text = fc.oneof(
   { weight: 8, arbitrary: fc.string({ maxLength: 16 }) },
   { weight: 1, arbitrary: wrongType },
 );
-export const taskError = fc.oneof(
+const taskError = fc.oneof(
   {
     weight: 6,
     arbitrary: fc.record(

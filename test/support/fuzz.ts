@@ -14,22 +14,22 @@ import { type AnswerServer, startAnswerServer } from './answer-server';
 import { partitionItems } from './dynamo';
 
 export const SEED = Number(process.env.FUZZ_SEED ?? 20_241_125);
-export const RUNS = Number(process.env.FUZZ_RUNS ?? 1);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 1);
 export const runs = (n: number) => Math.max(1, Math.round(n * RUNS));
 
 export const BUNDLE_UUID = '3a4b5c6d-7e8f-4091-a2b3-c4d5e6f7a8b9';
 export const BUNDLE_ARN = `arn:aws:appfabric:us-east-1:123456789012:appbundle/${BUNDLE_UUID}`;
-export const CREDENTIALS = { accessKeyId: 'AKIDFUZZ', secretAccessKey: 'fuzz-secret' };
-export const KNOWN_ERROR_NAMES: readonly string[] = [...FATAL_ERRORS, ...RETRYABLE_ERRORS];
+const CREDENTIALS = { accessKeyId: 'AKIDFUZZ', secretAccessKey: 'fuzz-secret' };
+const KNOWN_ERROR_NAMES: readonly string[] = [...FATAL_ERRORS, ...RETRYABLE_ERRORS];
 
 export let poller: LocalPoller;
 export let handler: ReturnType<typeof makeHandler>;
-export let doc: DynamoDBDocumentClient;
+let doc: DynamoDBDocumentClient;
 export let answers: AnswerServer;
 export let answerClient: AppFabricClient;
 
 /** Cases each property tried (shrinking included), printed at the end. */
-export const tried = new Map<string, number>();
+const tried = new Map<string, number>();
 export const count = (property: string) => tried.set(property, (tried.get(property) ?? 0) + 1);
 
 /** The suites' shared parts: one local poller, the real handler, a raw table client and a tiny answer server. */

@@ -34,13 +34,13 @@ export function largeRun(template: Template): { id: string; resource: Json; asl:
   return found[0];
 }
 
-export const pollStateMachineId = (template: Template, largeRunId: string): string => {
+const pollStateMachineId = (template: Template, largeRunId: string): string => {
   const others = stateMachines(template).filter(([id]) => id !== largeRunId);
   expect(others).toHaveLength(1);
   return others[0][0];
 };
 
-export const bucketId = (template: Template): string => {
+const bucketId = (template: Template): string => {
   const buckets = Object.keys(template.findResources('AWS::S3::Bucket'));
   expect(buckets).toHaveLength(1);
   return buckets[0];

@@ -1,6 +1,6 @@
 import type { Log } from '../../lambda/core/deps';
 
-export interface LogEntry {
+interface LogEntry {
   level: 'info' | 'warn';
   message: string;
   extra?: Record<string, unknown>;

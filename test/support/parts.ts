@@ -32,18 +32,18 @@ import { makeClock, type TestClock } from './clock';
 import { documentClient } from './dynamo';
 import { type RecordingLog, recordingLog } from './log';
 
-export const BUNDLE_UUID = '7c0a1e2d-3b4f-4a5c-8d6e-9f0a1b2c3d4e';
+const BUNDLE_UUID = '7c0a1e2d-3b4f-4a5c-8d6e-9f0a1b2c3d4e';
 export const BUNDLE_ARN = `arn:aws:appfabric:us-east-1:123456789012:appbundle/${BUNDLE_UUID}`;
-export const BUNDLE_APPS: readonly BundleApp[] = [
+const BUNDLE_APPS: readonly BundleApp[] = [
   { app: 'SLACK', tenantId: 'T0ACME', tenantDisplayName: 'Acme workspace' },
   { app: 'OKTA', tenantId: 'acme.okta.com', tenantDisplayName: 'Acme Okta' },
 ];
 /** Static credentials for the clients: the stand-in checks the SigV4 header's shape, not the signature. */
-export const TEST_CREDENTIALS = { accessKeyId: 'AKIDPOLLERTEST', secretAccessKey: 'poller-test-secret' };
-export const TEST_REGION = 'us-east-1';
+const TEST_CREDENTIALS = { accessKeyId: 'AKIDPOLLERTEST', secretAccessKey: 'poller-test-secret' };
+const TEST_REGION = 'us-east-1';
 
 /** Settings for tests: every field explicit, so a test reads what it runs with. */
-export function testSettings(tableName: string, overrides: Partial<RuntimeSettings> = {}): RuntimeSettings {
+function testSettings(tableName: string, overrides: Partial<RuntimeSettings> = {}): RuntimeSettings {
   return {
     tableName,
     defaultAppBundleIdentifier: BUNDLE_ARN,

@@ -18,7 +18,7 @@ export const TABLE = 'poller-results';
 export let dynamo: DynaliteHandle;
 export let base: DynamoDBClient;
 export let doc: DynamoDBDocumentClient;
-export let emptyDir: string;
+let emptyDir: string;
 
 export const minute = (n: number) => new Date(Date.UTC(2024, 4, 1, 10, n)).toISOString();
 export const taskId = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;

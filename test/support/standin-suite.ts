@@ -18,7 +18,7 @@ export const FAKE_AUTH =
 
 export let standIn: AppFabricStandIn;
 /** Clients a test made itself; destroyed after each test. */
-export const clients: AppFabricClient[] = [];
+const clients: AppFabricClient[] = [];
 
 export const newClient = (config: AppFabricClientConfig = {}) => {
   const client = new AppFabricClient({
