@@ -11,17 +11,23 @@ import './local-env';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { ResultsReader } from '../cli/results-reader';
 import { createDocumentClient } from '../lambda/adapters/dynamo-client';
-import type { CompletionDetail } from '../lambda/contract/events';
-import type { Log } from '../lambda/core/deps';
+import { Limits } from '../lambda/contract/limits';
 import type { LoopState } from '../lambda/core/model';
 import { makeHandler } from '../lambda/handler';
-import { createRuntime, type PollerRuntime, type RuntimeOptions } from '../lambda/runtime';
-import type { PollerSettings } from '../lib/config';
+import { createRuntime } from '../lambda/runtime';
 import { StateNames } from '../lib/poll-workflow';
 import { pollerEnvironment } from '../lib/poller-function';
 import { renderStateMachineDefinition } from '../lib/render';
-import { type AppFabricStandIn, startAppFabricStandIn } from './appfabric-standin';
-import { type DynaliteHandle, startDynalite } from './dynalite';
+import { startAppFabricStandIn } from './appfabric-standin';
+import { startDynalite } from './dynalite';
+import type {
+  CompletionEventEntry,
+  CycleView,
+  ExecutionReport,
+  LocalOptions,
+  LocalPoller,
+  RunOptions,
+} from './harness-types';
 import { ensureTable } from './table';
 
 // aws-local-stepfunctions uses Promise.withResolvers (Node 22+); Node 20 lacks it.
@@ -38,7 +44,6 @@ if (!(Promise as { withResolvers?: unknown }).withResolvers) {
 }
 
 /** Step Functions' limit on an execution input and on any state's input or output. */
-export const STATE_LIMIT_BYTES = 262_144;
 
 export class ExecutionInputTooLargeError extends Error {
   override readonly name = 'ExecutionInputTooLargeError';
@@ -51,106 +56,7 @@ const LOCAL_CREDENTIALS = {
   AWS_REGION: 'us-east-1',
 };
 
-export interface LocalOptions {
-  /** CDK context laid over cdk.json's (settings such as minWaitSeconds). */
-  context?: Record<string, unknown>;
-  /** Seed of the stand-in's ID generator. */
-  seed?: number;
-  /** Real milliseconds a Wait state takes (its virtual length is what the state machine asked for). */
-  realWaitMs?: number;
-  /** Real milliseconds between Retry attempts of the task states. */
-  realRetryMs?: number;
-  /** Client attempts inside one invocation (the SDK's retry); 2 keeps fault tests quick. */
-  appFabricMaxAttempts?: number;
-  /** Wraps the handler's DynamoDB client (fault injection: unprocessed items, throttling, crashes). */
-  wrapDocumentClient?: RuntimeOptions['wrapDocumentClient'];
-  /** Per-request timeout of the handler's AppFabric calls, ms (slow-answer faults). */
-  appFabricRequestTimeoutMs?: number;
-  /** Port of the AppFabric stand-in (default 0: any free port). */
-  appFabricPort?: number;
-  /** Keep dynalite's data in this directory (the local run leaves it for `npm run query`). */
-  dataPath?: string;
-  /**
-   * The stand-in measures tasks' `inProgressMs` on the handler's virtual clock, so tasks finish by virtual
-   * time (a task of 20 minutes finishes after 20 virtual minutes of waits). Default false: real time.
-   */
-  virtualStandInClock?: boolean;
-  /**
-   * The handler's clock moves only with the waits (and `advance`), not with real time, so a run by virtual
-   * time is the same on every machine (a task finishing close to a poll stays on the same side of it).
-   * Default false: real time plus the waits.
-   */
-  clockMovesOnlyWithWaits?: boolean;
-  log?: Log;
-}
-
-/** One poll cycle as the runner saw it: the loop state the Lambda returned. */
-export interface CycleView {
-  cycle: number;
-  state: LoopState;
-  /** Virtual seconds since the execution started. */
-  atSeconds: number;
-  /** BatchGetUserAccessTasks calls this cycle made (stand-in log). */
-  batchGetCalls: number;
-  /** Pending before this cycle. */
-  pendingBefore: number;
-}
-
-export interface ExecutionReport {
-  runId: string;
-  status: 'SUCCEEDED' | 'FAILED';
-  output?: unknown;
-  error?: { Error: string; Cause: string };
-  cycles: CycleView[];
-  /** States entered (Step Functions bills state transitions). */
-  transitions: number;
-  /** States entered per state name. */
-  entered: Record<string, number>;
-  /** Retries the state machine made, per state name. */
-  retries: Record<string, number>;
-  /** Largest state input or output seen, in bytes of JSON. */
-  maxStateBytes: number;
-  /** Virtual seconds from start to end. */
-  virtualSeconds: number;
-  /** The completion events the run would send to EventBridge (PutEvents entries; one per run). */
-  completionEvents: CompletionEventEntry[];
-  realMs: number;
-}
-
-/** One PutEvents entry of the completion event, as the state machine builds it. */
-interface CompletionEventEntry {
-  Source: string;
-  DetailType: string;
-  Detail: CompletionDetail;
-}
-
-export interface RunOptions {
-  runId?: string;
-  /** Called after each poll cycle (progress display). */
-  onCycle?: (cycle: CycleView) => void;
-  /** Size of the input as Step Functions receives it (a file's bytes); default: the input as compact JSON. */
-  inputBytes?: number;
-  /** Runs before a task state's handler: throw to simulate a Lambda failure. */
-  beforeInvoke?: (stateName: string, payload: unknown) => void | Promise<void>;
-}
-
-export interface LocalPoller {
-  readonly appFabric: AppFabricStandIn;
-  readonly dynamo: DynaliteHandle;
-  readonly tableName: string;
-  readonly settings: PollerSettings;
-  readonly definition: StateMachineDefinition;
-  readonly reader: ResultsReader;
-  readonly runtime: PollerRuntime;
-  /** The handler's clock: real time plus the virtual waits so far. */
-  now(): Date;
-  /** Moves the virtual clock on. */
-  advance(seconds: number): void;
-  execute(input: unknown, options?: RunOptions): Promise<ExecutionReport>;
-  /** Aborts running executions (they end FAILED with `ExecutionAborted`) and waits for the handler call under way. */
-  abort(): Promise<void>;
-  close(): Promise<void>;
-}
+export type { CycleView, ExecutionReport, LocalOptions, LocalPoller, RunOptions } from './harness-types';
 
 let runCounter = 0;
 /** A new local run ID (`npm start` names its run before it starts, to publish it). */
@@ -213,9 +119,9 @@ export async function startLocalPoller(options: LocalOptions = {}): Promise<Loca
     const execute = async (input: unknown, run: RunOptions = {}): Promise<ExecutionReport> => {
       // StartExecution refuses a larger input before anything runs; the local engine would not.
       const inputBytes = run.inputBytes ?? Buffer.byteLength(JSON.stringify(input) ?? '');
-      if (inputBytes > STATE_LIMIT_BYTES) {
+      if (inputBytes > Limits.stepFunctionsPayloadBytes) {
         throw new ExecutionInputTooLargeError(
-          `the execution input is ${inputBytes} bytes; Step Functions takes at most ${STATE_LIMIT_BYTES}`,
+          `the execution input is ${inputBytes} bytes; Step Functions takes at most ${Limits.stepFunctionsPayloadBytes}`,
         );
       }
       const runId = run.runId ?? nextRunId();
@@ -340,7 +246,7 @@ export async function startLocalPoller(options: LocalOptions = {}): Promise<Loca
       await watching.catch(() => {});
       aborts.delete(abort);
       if (aborted) report = { status: 'FAILED', error: { Error: 'ExecutionAborted', Cause: 'aborted' } };
-      if (maxStateBytes > STATE_LIMIT_BYTES) {
+      if (maxStateBytes > Limits.stepFunctionsPayloadBytes) {
         // In AWS a state this large fails the execution (and no Catch sees it).
         report = {
           status: 'FAILED',

@@ -8,7 +8,6 @@ import { Limits } from '../lambda/contract/limits';
 import { cdkJsonContext } from '../lib/app';
 import { parseSettings } from '../lib/config';
 import { matchesEventPattern } from './event-pattern';
-import { STATE_LIMIT_BYTES } from './harness';
 import { type RunArgs, UsageError } from './run-args';
 
 /** The execution input a file gave, and its size in bytes as Step Functions receives it. */
@@ -43,9 +42,9 @@ function parseJson(text: string, flag: string): unknown {
 
 /** Step Functions refuses an execution input over 256 KiB before anything runs. */
 function checkSize(bytes: number, flag: string): void {
-  if (bytes > STATE_LIMIT_BYTES) {
+  if (bytes > Limits.stepFunctionsPayloadBytes) {
     throw new UsageError(
-      `--${flag}: Step Functions would refuse this execution input: ${bytes} bytes, at most ${STATE_LIMIT_BYTES}`,
+      `--${flag}: Step Functions would refuse this execution input: ${bytes} bytes, at most ${Limits.stepFunctionsPayloadBytes}`,
     );
   }
 }

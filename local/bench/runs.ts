@@ -2,7 +2,9 @@
  * The real-loop runs of the bench: the deployed state machine definition, the real handler, the AppFabric
  * stand-in and dynalite, on virtual time. Each run counts DynamoDB requests by state and times each Poll.
  */
+
 import { performance } from 'node:perf_hooks';
+import { Limits } from '../../lambda/contract/limits';
 import { StateNames } from '../../lib/poll-workflow';
 import { type ExecutionReport, type LocalPoller, startLocalPoller } from '../harness';
 import { addTasks, DEMO_APPS, DEMO_BUNDLE_ARN, type Scenario, seededRandom } from '../scenarios';
@@ -11,7 +13,8 @@ import { sum } from './format';
 import { taskMix } from './mix';
 
 /** Step Functions' payload quota (execution input, state input and output): 256 KiB. */
-export const STATE_PAYLOAD_LIMIT_BYTES = 256 * 1024;
+/** Step Functions' payload limit, from the contract. */
+export const STATE_PAYLOAD_LIMIT_BYTES = Limits.stepFunctionsPayloadBytes;
 /** Execution names are at most 80 characters: the longest Start payload carries one that long. */
 const LONGEST_RUN_ID = 'x'.repeat(80);
 

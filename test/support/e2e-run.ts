@@ -2,7 +2,9 @@
  * Shared setup of the local end-to-end suites: the local poller with one bundle, the task scripts they run and
  * the checks of the records a run left.
  */
+
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Limits } from '../../lambda/contract/limits';
 import type { TaskRecord } from '../../lambda/core/model';
 import type { BundleApp, TaskScript } from '../../local/appfabric-standin';
 import { type LocalOptions, type LocalPoller, startLocalPoller } from '../../local/harness';
@@ -15,7 +17,7 @@ const APPS: BundleApp[] = [
   { app: 'OKTA', tenantId: 'e2e.okta.com', tenantDisplayName: 'E2E Okta' },
   { app: 'ZOOM', tenantId: 'ZM-E2E' },
 ];
-export const STATE_LIMIT_BYTES = 256 * 1024;
+export const STATE_LIMIT_BYTES = Limits.stepFunctionsPayloadBytes;
 
 export let poller: LocalPoller;
 export let doc: DynamoDBDocumentClient;
