@@ -115,7 +115,7 @@ export function transitionFigures(mixed: MeasuredRun, timed: MeasuredRun): Figur
       label: '  per execution',
       value: a.transitions,
       unit: 'transitions',
-      detail: `${a.transitions} mixed, ${b.transitions} timed (3 x cycles + 2)`,
+      detail: `${a.transitions} mixed, ${b.transitions} timed (3 x cycles + 3: Start, Summarize, the completion event)`,
       goal: '-',
       met: null,
     },
