@@ -263,11 +263,8 @@ suite('the stack deployed to the emulator', () => {
       const states = statesEntered(await history(stack.sfn, arn));
       expect(states[0]).toBe(StateNames.Start);
       expect(states).toEqual(expect.arrayContaining([StateNames.Poll, StateNames.Done, StateNames.Wait]));
-      expect(states.slice(-3)).toEqual([
-        StateNames.Summarize,
-        StateNames.AnnounceSucceeded,
-        StateNames.Succeeded,
-      ]);
+      const { Summarize, AnnounceSucceeded, Succeeded } = StateNames;
+      expect(states.slice(-3)).toEqual([Summarize, AnnounceSucceeded, Succeeded]);
     });
 
     it("the function's error reaches the state machine by name: AppFabric's 403 fails the run through RecordFailure", async () => {
@@ -292,11 +289,8 @@ suite('the stack deployed to the emulator', () => {
         e.taskFailedEventDetails?.error ? [e.taskFailedEventDetails.error] : [],
       );
       expect(failures).toEqual([ErrorNames.AppFabricAccessDenied]);
-      expect(statesEntered(events).slice(-3)).toEqual([
-        StateNames.RecordFailure,
-        StateNames.AnnounceFailed,
-        StateNames.Failed,
-      ]);
+      const { RecordFailure, AnnounceFailed, Failed } = StateNames;
+      expect(statesEntered(events).slice(-3)).toEqual([RecordFailure, AnnounceFailed, Failed]);
       expect(await taskRecords(stack.doc, tableName, runId)).toEqual([]);
     });
 

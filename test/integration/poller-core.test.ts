@@ -6,13 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDbResultsStore } from '../../lambda/adapters/dynamodb-results-store';
 import { emailHash } from '../../lambda/core/emails';
-import type { LoopState, TaskRecord } from '../../lambda/core/model';
+import type { TaskRecord } from '../../lambda/core/model';
 import { pollCycle } from '../../lambda/core/poll';
 import { startRun } from '../../lambda/core/start';
 import type { TaskScript } from '../../local/appfabric-standin';
 import { partitionItems, unprocessedBatchWrites } from '../support/dynamo';
 import { BUNDLE_ARN, type Parts, startParts } from '../support/parts';
-import { batchGetIdLists, driveRun, nextRunId, sorted } from '../support/run';
+import { batchGetIdLists, counts, driveRun, nextRunId, sorted } from '../support/run';
 
 let parts: Parts;
 
@@ -40,17 +40,6 @@ const expiresAtFor = (recordedAt: string): number =>
   Math.floor(Date.parse(recordedAt) / 1000) + parts.settings.retentionDays * 86_400;
 
 const byTaskId = (a: { taskId: string }, b: { taskId: string }) => a.taskId.localeCompare(b.taskId);
-
-/** Counts with every status, so `toEqual` checks all seven. */
-const counts = (c: Partial<LoopState['counts']> & { total: number }): LoopState['counts'] => ({
-  pending: 0,
-  COMPLETED: 0,
-  FAILED: 0,
-  EXPIRED: 0,
-  NOT_FOUND: 0,
-  TIMED_OUT: 0,
-  ...c,
-});
 
 describe('one poll cycle', () => {
   it('collapses repeated and upper-case IDs: one request entry and one record each', async () => {

@@ -23,7 +23,16 @@ import {
 import type { TaskScript } from '../../local/appfabric-standin';
 import { partitionItems } from '../support/dynamo';
 import { BUNDLE_ARN, type Parts, startParts } from '../support/parts';
-import { batchGetIdLists, driveRun, failure, nextRunId, setEnv, sorted, startedEmails } from '../support/run';
+import {
+  batchGetIdLists,
+  counts,
+  driveRun,
+  failure,
+  nextRunId,
+  setEnv,
+  sorted,
+  startedEmails,
+} from '../support/run';
 
 let parts: Parts;
 
@@ -46,17 +55,6 @@ const addTasks = (n: number, script: TaskScript = {}): string[] =>
 /** Starts a run as the state machine does: execution name, start time, input. */
 const start = (runId: string, input: unknown, deps = parts.deps) =>
   startRun({ runId, startedAt: parts.clock.iso(), input }, deps, parts.starter);
-
-/** Counts with every status, so `toEqual` checks all seven. */
-const counts = (c: Partial<LoopState['counts']> & { total: number }): LoopState['counts'] => ({
-  pending: 0,
-  COMPLETED: 0,
-  FAILED: 0,
-  EXPIRED: 0,
-  NOT_FOUND: 0,
-  TIMED_OUT: 0,
-  ...c,
-});
 
 describe('errors', () => {
   /** A started run of `n` fresh tasks, with the stand-in's call log emptied. */

@@ -89,3 +89,14 @@ export function setEnv(vars: Record<string, string | undefined>): () => void {
 
 /** Sorted copy, for comparing ID sets. */
 export const sorted = <T>(items: Iterable<T>): T[] => [...items].sort();
+
+/** Counts with every status, so `toEqual` checks all seven. */
+export const counts = (c: Partial<LoopState['counts']> & { total: number }): LoopState['counts'] => ({
+  pending: 0,
+  COMPLETED: 0,
+  FAILED: 0,
+  EXPIRED: 0,
+  NOT_FOUND: 0,
+  TIMED_OUT: 0,
+  ...c,
+});

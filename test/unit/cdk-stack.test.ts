@@ -1,7 +1,5 @@
-/**
- * The synthesized stack with the default settings: what each construct creates and its permissions.
- * Configured settings, cdk-nag and bundling: cdk-stack-settings.test.ts.
- */
+// The synthesized stack with the default settings: what each construct creates and its permissions.
+// Configured settings, cdk-nag and bundling: cdk-stack-settings.test.ts.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Template } from 'aws-cdk-lib/assertions';
