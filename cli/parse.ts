@@ -3,6 +3,7 @@
  * UsageErrors that name the flag (exit code 2), and each flag at most once.
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { ExitCodes } from './exit-codes';
 import { UsageError } from './usage-error';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -72,3 +73,26 @@ export const positiveInt = (
   }
   return n;
 };
+
+/**
+ * Parses a CLI's arguments: the parsed value, or the exit code when it printed its usage (`--help`, exit 0)
+ * or a usage error (one line, then the usage, exit 2).
+ */
+export function parseCommandLine<T>(
+  parse: () => { help: true } | ({ help?: false } & T),
+  usage: string,
+  io: { stdout: { write(text: string): unknown }; stderr: { write(text: string): unknown } },
+): T | number {
+  try {
+    const parsed = parse();
+    if (parsed.help) {
+      io.stdout.write(usage);
+      return ExitCodes.ok;
+    }
+    return parsed as T;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.stderr.write(`error: ${error.message}\n\n${usage}`);
+    return ExitCodes.usage;
+  }
+}

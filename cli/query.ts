@@ -7,13 +7,13 @@ import type { StartRecord } from '../lambda/core/ports';
 import { type ExecutionLookup, endedOutside, sfnLookup } from './executions';
 import { CliError, ExitCodes } from './exit-codes';
 import { LAST_RUN_FILE } from './last-run';
+import { parseCommandLine } from './parse';
 import { parseQueryArgs, type QueryArgs, USAGE } from './query/args';
 import { describeQuery, formatRunSummary, formatRuns, formatTasks, rejectedRows } from './query/format';
 import type { ResultsReader, TaskQueryOptions } from './results-reader';
 import { failureLine, runCli } from './run-cli';
 import { cloudFormationLookup, DEFAULT_STACK, type StackLookup } from './stack';
-import { noTableMessage, type OpenedTarget, openTarget, resolveTarget } from './target';
-import { UsageError } from './usage-error';
+import { type OpenedTarget, openResolvedTarget, openTarget, resolveTarget } from './target';
 import { watchRun } from './watch';
 
 export { LAST_RUN_FILE };
@@ -118,30 +118,19 @@ const unreachable = (error: unknown): boolean => {
 /** The CLI: parses `argv` (the arguments after `--`), queries, prints. Resolves to the exit code. */
 export async function main(argv: readonly string[], io: QueryIo): Promise<number> {
   const env = io.env ?? process.env;
-  let query: QueryArgs;
-  try {
-    const parsed = parseQueryArgs(argv);
-    if (parsed.help) {
-      io.stdout.write(USAGE);
-      return ExitCodes.ok;
-    }
-    query = parsed.query;
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.stderr.write(`error: ${error.message}\n\n${USAGE}`);
-    return ExitCodes.usage;
-  }
+  const parsed = parseCommandLine(() => parseQueryArgs(argv), USAGE, io);
+  if (typeof parsed === 'number') return parsed;
+  const { query } = parsed;
 
   let opened: OpenedTarget | undefined;
   try {
     let reader = io.reader;
     let executions = io.executions;
     if (reader === undefined) {
-      const target = await resolveTarget(query, env, io.cwd ?? process.cwd(), io.stackLookup);
-      if (target === undefined) throw new CliError(noTableMessage(query.stack), ExitCodes.usage);
-      opened = await openTarget(target, env);
+      opened = await openResolvedTarget(query, env, io.cwd ?? process.cwd(), io.stackLookup);
       reader = opened.reader;
-      if (executions === undefined && target.stateMachineArn) executions = sfnLookup(target.stateMachineArn);
+      const { stateMachineArn } = opened.target;
+      if (executions === undefined && stateMachineArn) executions = sfnLookup(stateMachineArn);
     }
 
     if (query.selector.kind === 'run' && query.watch) {

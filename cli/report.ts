@@ -6,6 +6,7 @@
 import { rename, rm, writeFile } from 'node:fs/promises';
 import type { TaskRecord } from '../lambda/core/model';
 import { CliError, ExitCodes } from './exit-codes';
+import { parseCommandLine } from './parse';
 import { parseReportArgs, REPORT_USAGE, type ReportArgs } from './report/args';
 import { type Diff, diffMatrices } from './report/diff';
 import { diffCsv, diffJson, diffTable, matrixCsv, matrixJson, matrixTable } from './report/format';
@@ -14,8 +15,7 @@ import { buildMatrix, columnKey, type Matrix } from './report/matrix';
 import type { ResultsReader } from './results-reader';
 import { failureLine, runCli } from './run-cli';
 import { cloudFormationLookup, type StackLookup } from './stack';
-import { noTableMessage, type OpenedTarget, openTarget, resolveTarget } from './target';
-import { UsageError } from './usage-error';
+import { type OpenedTarget, openResolvedTarget } from './target';
 
 export type ReportReader = Pick<ResultsReader, 'byRun' | 'byEmail' | 'getRun' | 'startRecords'>;
 
@@ -100,27 +100,15 @@ async function writeOut(file: string, content: string): Promise<void> {
 
 export async function main(argv: readonly string[], io: ReportIo): Promise<number> {
   const env = io.env ?? process.env;
-  let args: ReportArgs;
-  try {
-    const parsed = parseReportArgs(argv);
-    if (parsed.help) {
-      io.stdout.write(REPORT_USAGE);
-      return ExitCodes.ok;
-    }
-    args = parsed.args;
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    io.stderr.write(`error: ${error.message}\n\n${REPORT_USAGE}`);
-    return ExitCodes.usage;
-  }
+  const parsed = parseCommandLine(() => parseReportArgs(argv), REPORT_USAGE, io);
+  if (typeof parsed === 'number') return parsed;
+  const { args } = parsed;
 
   let opened: OpenedTarget | undefined;
   try {
     let reader = io.reader;
     if (reader === undefined) {
-      const target = await resolveTarget(args, env, io.cwd ?? process.cwd(), io.stackLookup);
-      if (target === undefined) throw new CliError(noTableMessage(args.stack), ExitCodes.usage);
-      opened = await openTarget(target, env);
+      opened = await openResolvedTarget(args, env, io.cwd ?? process.cwd(), io.stackLookup);
       reader = opened.reader;
     }
     const mode = args.mode;

@@ -114,7 +114,19 @@ function localConfig(endpoint: string | undefined, env: NodeJS.ProcessEnv): Dyna
   return config;
 }
 
-export const noTableMessage = (stack: string) =>
+/** The table a CLI reads, resolved (flags, environment, the last local run, the stack) and opened. */
+export async function openResolvedTarget(
+  options: TargetOptions & { stack: string },
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  lookup: StackLookup | undefined,
+): Promise<OpenedTarget> {
+  const target = await resolveTarget(options, env, cwd, lookup);
+  if (target === undefined) throw new CliError(noTableMessage(options.stack), ExitCodes.usage);
+  return openTarget(target, env);
+}
+
+const noTableMessage = (stack: string) =>
   `no results table: pass --table NAME, set ${EnvNames.tableName}, run the poller locally ` +
   `(npm start writes ${LAST_RUN_FILE}), or deploy stack ${stack} (--stack NAME for another name); ` +
   `its table is the ${StackNames.outputs.tableName} output`;
