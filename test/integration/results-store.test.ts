@@ -4,14 +4,7 @@
  * The one fake is a DocumentClient whose `send` leaves part of a BatchWriteItem unprocessed (or fails it),
  * since dynalite never returns UnprocessedItems.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  BatchWriteCommand,
-  type BatchWriteCommandOutput,
-  DynamoDBDocumentClient,
-  GetCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { ResultsReader } from '../../cli/results-reader';
+import { BatchWriteCommand, type BatchWriteCommandOutput, GetCommand } from '@aws-sdk/lib-dynamodb';
 
 import {
   DynamoDbResultsStore,
@@ -20,56 +13,19 @@ import {
 import { Keys, TableSchema } from '../../lambda/contract/table';
 import type { TaskRecord } from '../../lambda/core/model';
 import { InvalidInputError, ResultsStoreUnavailableError } from '../../lambda/shared/errors';
-import { type DynaliteHandle, startDynalite } from '../../local/dynalite';
-import { ensureTable } from '../../local/table';
+import {
+  doc,
+  minute,
+  newDoc,
+  reader,
+  storeWith,
+  tableName,
+  task,
+  taskId,
+  useFreshTables,
+} from '../support/results-table';
 
-let dynamo: DynaliteHandle;
-let base: DynamoDBClient;
-let doc: DynamoDBDocumentClient;
-let tableName: string;
-let tableCount = 0;
-
-const newDoc = () => DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
-
-beforeAll(async () => {
-  dynamo = await startDynalite();
-  base = new DynamoDBClient({
-    endpoint: dynamo.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  doc = newDoc();
-});
-
-afterAll(async () => {
-  base.destroy();
-  await dynamo.close();
-});
-
-// A fresh table for every test: no test sees another's records.
-beforeEach(async () => {
-  tableName = `results-${++tableCount}`;
-  await ensureTable(base, tableName);
-});
-
-const noSleep = async () => {};
-const storeWith = (
-  client = doc,
-  extra: Partial<ConstructorParameters<typeof DynamoDbResultsStore>[0]> = {},
-) => new DynamoDbResultsStore({ tableName, client, sleep: noSleep, ...extra });
-const reader = (client = doc) => new ResultsReader({ tableName, client });
-
-const minute = (n: number) => new Date(Date.UTC(2024, 4, 1, 10, n)).toISOString();
-const taskId = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
-
-const task = (n: number, overrides: Partial<TaskRecord> = {}): TaskRecord => ({
-  runId: 'run-1',
-  taskId: taskId(n),
-  resultStatus: 'COMPLETED',
-  appBundleIdentifier: 'arn:aws:appfabric:us-east-1:123456789012:appbundle/abc',
-  recordedAt: minute(n),
-  ...overrides,
-});
+useFreshTables();
 
 const fullTask = (): TaskRecord => ({
   app: 'SLACK',
