@@ -177,7 +177,11 @@ export async function startLocalPoller(options: LocalOptions = {}): Promise<Loca
       // The completion event's states call events:putEvents: collected here instead of sent.
       const completionEvents: CompletionEventEntry[] = [];
       const announce = async (raw: unknown) => {
-        completionEvents.push(...((raw as { Entries?: CompletionEventEntry[] }).Entries ?? []));
+        // The rendered definition keeps the table's logical ID (<ResultsTable…>) where AWS has its name.
+        const entries = (raw as { Entries?: CompletionEventEntry[] }).Entries ?? [];
+        completionEvents.push(
+          ...(JSON.parse(JSON.stringify(entries).replace(/<ResultsTable\w*>/g, tableName)) as typeof entries),
+        );
         return { Entries: [{ EventId: `local-${completionEvents.length}` }], FailedEntryCount: 0 };
       };
       const announceStates = [

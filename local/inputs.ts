@@ -5,10 +5,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Limits } from '../lambda/contract/limits';
+import { parseExecutionInput } from '../lambda/core/input';
+import { InvalidInputError } from '../lambda/shared/errors';
 import { cdkJsonContext } from '../lib/app';
 import { parseSettings } from '../lib/config';
 import { matchesEventPattern } from './event-pattern';
 import { type RunArgs, UsageError } from './run-args';
+import { DEMO_BUNDLE_ARN } from './scenarios';
 
 /** The execution input a file gave, and its size in bytes as Step Functions receives it. */
 export interface GivenInput {
@@ -75,6 +78,23 @@ export async function readGivenInput(args: RunArgs): Promise<GivenInput | undefi
     return { input, bytes };
   }
   return undefined;
+}
+
+/**
+ * The execution input through the Start action's own check, before anything starts: an input the
+ * deployed poller would refuse is one line and exit 2 here, and no FAILED run is left in the store.
+ */
+export function checkExecutionInput(input: unknown, flag: 'input' | 'event' | 'emails'): void {
+  const settings = parseSettings((key) => cdkJsonContext()[key]);
+  try {
+    parseExecutionInput(input, {
+      appBundleIdentifier: settings.appBundleIdentifier ?? DEMO_BUNDLE_ARN,
+      minWaitSeconds: settings.minWaitSeconds,
+    });
+  } catch (error) {
+    if (!(error instanceof InvalidInputError)) throw error;
+    throw new UsageError(`--${flag}: the poller would refuse this input: ${error.message}`);
+  }
 }
 
 /** The addresses of `--emails` or `--emails-file` (one a line; blank lines skipped). */

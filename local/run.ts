@@ -23,7 +23,7 @@ import {
   type RunOptions,
   startLocalPoller,
 } from './harness';
-import { type GivenInput, readEmails, readGivenInput } from './inputs';
+import { checkExecutionInput, type GivenInput, readEmails, readGivenInput } from './inputs';
 import { EXIT_CODES, parseRunArgs, type RunArgs, USAGE, UsageError } from './run-args';
 import {
   addTasks,
@@ -135,8 +135,12 @@ function retriesLine(poller: LocalPoller, report: ExecutionReport): string {
 /** Reads and checks everything the user gave; nothing is started or touched yet. */
 async function plan(args: RunArgs): Promise<Plan> {
   const given = await readGivenInput(args);
-  if (given) return { given };
+  if (given) {
+    checkExecutionInput(given.input, args.eventFile ? 'event' : 'input');
+    return { given };
+  }
   const emails = await readEmails(args);
+  if (emails) checkExecutionInput({ emails }, 'emails');
   return emails ? { emails } : {};
 }
 

@@ -3,7 +3,7 @@ import { type CsvCell, toCsv } from '../csv';
 import { plural, toTable } from '../text-table';
 import type { Diff } from './diff';
 import { CHANGE_KINDS } from './diff';
-import { CELL_KINDS, KIND_WORDS, type Matrix } from './matrix';
+import { appColumnCount, CELL_KINDS, KIND_WORDS, type Matrix } from './matrix';
 
 const personLabel = (row: Matrix['rows'][number]) =>
   row.taskId ? `${row.person} ${row.taskId}` : row.person;
@@ -36,7 +36,7 @@ export function matrixTable(m: Matrix): string {
   ]);
   const lines = [
     runLine(m),
-    `${m.rows.length === 1 ? '1 person' : `${m.rows.length} people`} × ${plural(m.columns.length, 'app')}: ${totalsText(m.totals) || 'no records'}`,
+    `${m.rows.length === 1 ? '1 person' : `${m.rows.length} people`} × ${plural(appColumnCount(m), 'app')}: ${totalsText(m.totals) || 'no records'}`,
     '',
   ];
   return `${lines.join('\n')}\n${toTable(header, [...rows, ...totalRows])}`;

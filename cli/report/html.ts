@@ -3,7 +3,7 @@
  * script, no external resource (a Content-Security-Policy forbids any), every text HTML-escaped. Pure.
  */
 import { CHANGE_KINDS, type Diff } from './diff';
-import { CELL_KINDS, type CellKind, KIND_WORDS, type Matrix } from './matrix';
+import { appColumnCount, CELL_KINDS, type CellKind, KIND_WORDS, type Matrix } from './matrix';
 
 const escapeHtml = (text: unknown): string =>
   String(text ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -100,7 +100,7 @@ export function matrixHtml(m: Matrix, generatedAt: string): string {
   return page(
     `Access review ${m.runId}`,
     `<h1>Access review: run ${escapeHtml(m.runId)}</h1>
-<p class="meta">${escapeHtml(meta)}. ${m.rows.length} people × ${m.columns.length} apps. Generated ${escapeHtml(generatedAt)}.</p>
+<p class="meta">${escapeHtml(meta)}. ${m.rows.length} people × ${appColumnCount(m)} apps. Generated ${escapeHtml(generatedAt)}.</p>
 <h2>Statuses per app</h2>
 ${statusChart(m)}
 ${legend()}

@@ -93,6 +93,10 @@ export const UNKNOWN_PERSON = '(unknown person)';
 /** Column of what names no app: started tasks with no answer yet, an address refused for every app. */
 const NO_APP_COLUMN = '(no app named)';
 
+/** Columns of real apps (and tenants): the "(no app named)" column of pending addresses is not an app. */
+export const appColumnCount = (m: Pick<Matrix, 'columns'>): number =>
+  m.columns.filter((c) => c.app !== NO_APP_COLUMN).length;
+
 const NO_ACCOUNT_CODES = new Set([
   'USERNOTFOUND',
   'USERDOESNOTEXIST',

@@ -154,18 +154,36 @@ describe('npm start', () => {
     expect(out).toContain('COMPLETED 3,');
   });
 
-  it('--input with a malformed bundle (ARN:AWS:x): exit 1, the execution fails naming the field, no stack', async () => {
+  it('--input with a malformed bundle (ARN:AWS:x): exit 2 before anything starts, one line naming the field', async () => {
     // Prepare
     const file = await writeJson('bad-bundle.json', { appBundleIdentifier: 'ARN:AWS:x', taskIdList: ids(2) });
 
     // Act
     const { code, out, err } = await run('--input', file, '--quiet');
 
+    // Assess: the Start action's own check refused it; no execution ran, nothing was stored.
+    expect(code).toBe(2);
+    expect(out).toBe('');
+    expect(err).toMatch(/^error: --input: the poller would refuse this input: appBundleIdentifier: /);
+    expect(err).not.toContain('ARN:AWS:x');
+    expect(err).not.toMatch(/\n\s+at /);
+    await expect(readFile(join(dir, '.local', 'last-run.json'), 'utf8')).rejects.toThrow();
+  });
+
+  it.each([
+    ['a task ID that is an address', { taskIdList: ['jane@corp'] }, /taskIdList\[0\]: is not a task ID/],
+    ['null', null, /input: must be a JSON object, got null/],
+  ])('--input with %s: exit 2, one line naming the field, never the value', async (_what, input, reason) => {
+    // Prepare
+    const file = await writeJson('bad.json', input);
+
+    // Act
+    const { code, out, err } = await run('--input', file, '--quiet');
+
     // Assess
-    expect(code).toBe(1);
-    expect(err).toBe('');
-    expect(out).toMatch(/Execution \S+: FAILED \(\w+: .*appBundleIdentifier/);
-    expect(out).not.toMatch(/\n\s+at /);
+    expect({ code, out }).toEqual({ code: 2, out: '' });
+    expect(err.split('\n')[0]).toMatch(reason);
+    expect(err).not.toContain('jane@corp');
   });
 
   it('--input FILE: runs the console input it holds', async () => {

@@ -87,7 +87,7 @@ describe('report --run: the access matrix', () => {
     expect(row('total has access')).toEqual(['total has access', '2', '2', '0', '1', '0', '5']);
     expect(row('total timed out')).toEqual(['total timed out', '1', '0', '1', '0', '0', '2']);
     expect(lines[1]).toBe(
-      '6 people × 5 apps: has access 5, no account 1, failed 1, expired 1, not found 1, timed out 2, refused 1',
+      '6 people × 4 apps: has access 5, no account 1, failed 1, expired 1, not found 1, timed out 2, refused 1',
     );
   });
 
