@@ -11,7 +11,7 @@ import { parseCommandLine } from './parse';
 import { parseQueryArgs, type QueryArgs, USAGE } from './query/args';
 import { describeQuery, formatRunSummary, formatRuns, formatTasks, rejectedRows } from './query/format';
 import type { ResultsReader, TaskQueryOptions } from './results-reader';
-import { failureLine, runCli } from './run-cli';
+import { reportFailure, runCli } from './run-cli';
 import { cloudFormationLookup, DEFAULT_STACK, type StackLookup } from './stack';
 import { type OpenedTarget, openResolvedTarget, openTarget, resolveTarget } from './target';
 import { watchRun } from './watch';
@@ -193,8 +193,7 @@ export async function main(argv: readonly string[], io: QueryIo): Promise<number
     io.stdout.write(output);
     return ExitCodes.ok;
   } catch (error) {
-    io.stderr.write(failureLine(error));
-    return error instanceof CliError ? error.exitCode : ExitCodes.failed;
+    return reportFailure(error, io.stderr);
   } finally {
     await opened?.close();
   }

@@ -13,7 +13,7 @@ import { diffCsv, diffJson, diffTable, matrixCsv, matrixJson, matrixTable } from
 import { diffHtml, matrixHtml } from './report/html';
 import { buildMatrix, columnKey, type Matrix } from './report/matrix';
 import type { ResultsReader } from './results-reader';
-import { failureLine, runCli } from './run-cli';
+import { reportFailure, runCli } from './run-cli';
 import { cloudFormationLookup, type StackLookup } from './stack';
 import { type OpenedTarget, openResolvedTarget } from './target';
 
@@ -132,8 +132,7 @@ export async function main(argv: readonly string[], io: ReportIo): Promise<numbe
     }
     return ExitCodes.ok;
   } catch (error) {
-    io.stderr.write(failureLine(error));
-    return error instanceof CliError ? error.exitCode : ExitCodes.failed;
+    return reportFailure(error, io.stderr);
   } finally {
     await opened?.close();
   }

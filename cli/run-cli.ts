@@ -9,11 +9,17 @@ import { CliError, ExitCodes } from './exit-codes';
 const isEpipe = (error: unknown): boolean => (error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE';
 
 /** The one line a failure prints: `error: <name>: <message>` on a single line. */
-export const failureLine = (error: unknown): string => {
+const failureLine = (error: unknown): string => {
   if (error instanceof CliError) return `error: ${oneLine(error.message)}\n`;
   const name = error instanceof Error ? error.name : 'Error';
   const message = error instanceof Error ? error.message : String(error);
   return `error: ${name}: ${oneLine(redactEmails(message))}\n`;
+};
+
+/** Writes a failure's one line and gives its exit code: the CliError's own, else 1. */
+export const reportFailure = (error: unknown, stderr: { write(text: string): unknown }): number => {
+  stderr.write(failureLine(error));
+  return error instanceof CliError ? error.exitCode : ExitCodes.failed;
 };
 
 const oneLine = (text: string): string => text.replace(/\s*[\r\n]+\s*/g, ' ').trim();
@@ -46,9 +52,7 @@ export function runCli(main: () => Promise<number>, proc: CliProcess = nodeProce
   main().then(
     (code) => proc.setExitCode(code),
     (error: unknown) => {
-      if (isEpipe(error)) return proc.setExitCode(ExitCodes.ok);
-      proc.stderr.write(failureLine(error));
-      proc.setExitCode(error instanceof CliError ? error.exitCode : ExitCodes.failed);
+      proc.setExitCode(isEpipe(error) ? ExitCodes.ok : reportFailure(error, proc.stderr));
     },
   );
 }
