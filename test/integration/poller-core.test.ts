@@ -8,33 +8,12 @@ import { DynamoDbResultsStore } from '../../lambda/adapters/dynamodb-results-sto
 import { emailHash } from '../../lambda/core/emails';
 import type { TaskRecord } from '../../lambda/core/model';
 import { pollCycle } from '../../lambda/core/poll';
-import { startRun } from '../../lambda/core/start';
-import type { TaskScript } from '../../local/appfabric-standin';
+import { addTask, addTasks, parts, start, useParts } from '../support/core-parts';
 import { partitionItems, unprocessedBatchWrites } from '../support/dynamo';
-import { BUNDLE_ARN, type Parts, startParts } from '../support/parts';
+import { BUNDLE_ARN } from '../support/parts';
 import { batchGetIdLists, counts, driveRun, nextRunId, sorted } from '../support/run';
 
-let parts: Parts;
-
-beforeAll(async () => {
-  parts = await startParts();
-});
-
-afterAll(async () => {
-  await parts.close();
-});
-
-beforeEach(() => {
-  parts.reset();
-});
-
-const addTask = (script: TaskScript = {}): string => parts.standIn.addTask(BUNDLE_ARN, script);
-const addTasks = (n: number, script: TaskScript = {}): string[] =>
-  Array.from({ length: n }, () => addTask(script));
-
-/** Starts a run as the state machine does: execution name, start time, input. */
-const start = (runId: string, input: unknown, deps = parts.deps) =>
-  startRun({ runId, startedAt: parts.clock.iso(), input }, deps, parts.starter);
+useParts();
 
 const expiresAtFor = (recordedAt: string): number =>
   Math.floor(Date.parse(recordedAt) / 1000) + parts.settings.retentionDays * 86_400;

@@ -9,7 +9,6 @@ import { ErrorNames } from '../../lambda/contract/workflow';
 import { emailHash } from '../../lambda/core/emails';
 import type { LoopState } from '../../lambda/core/model';
 import { pollCycle } from '../../lambda/core/poll';
-import { startRun } from '../../lambda/core/start';
 import { makeHandler } from '../../lambda/handler';
 import { createRuntime } from '../../lambda/runtime';
 import {
@@ -20,9 +19,9 @@ import {
   InvalidInputError,
   isPollerError,
 } from '../../lambda/shared/errors';
-import type { TaskScript } from '../../local/appfabric-standin';
+import { addTask, addTasks, parts, start, useParts } from '../support/core-parts';
 import { partitionItems } from '../support/dynamo';
-import { BUNDLE_ARN, type Parts, startParts } from '../support/parts';
+import { BUNDLE_ARN } from '../support/parts';
 import {
   batchGetIdLists,
   counts,
@@ -34,27 +33,7 @@ import {
   startedEmails,
 } from '../support/run';
 
-let parts: Parts;
-
-beforeAll(async () => {
-  parts = await startParts();
-});
-
-afterAll(async () => {
-  await parts.close();
-});
-
-beforeEach(() => {
-  parts.reset();
-});
-
-const addTask = (script: TaskScript = {}): string => parts.standIn.addTask(BUNDLE_ARN, script);
-const addTasks = (n: number, script: TaskScript = {}): string[] =>
-  Array.from({ length: n }, () => addTask(script));
-
-/** Starts a run as the state machine does: execution name, start time, input. */
-const start = (runId: string, input: unknown, deps = parts.deps) =>
-  startRun({ runId, startedAt: parts.clock.iso(), input }, deps, parts.starter);
+useParts();
 
 describe('errors', () => {
   /** A started run of `n` fresh tasks, with the stand-in's call log emptied. */
