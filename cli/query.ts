@@ -11,8 +11,8 @@ import { parseCommandLine } from './parse';
 import { parseQueryArgs, type QueryArgs, USAGE } from './query/args';
 import { describeQuery, formatRunSummary, formatRuns, formatTasks, rejectedRows } from './query/format';
 import type { ResultsReader, TaskQueryOptions } from './results-reader';
-import { reportFailure, runCli } from './run-cli';
-import { cloudFormationLookup, DEFAULT_STACK, type StackLookup } from './stack';
+import { commandLineOf, reportFailure } from './run-cli';
+import { DEFAULT_STACK, type StackLookup } from './stack';
 import { type OpenedTarget, openResolvedTarget, openTarget, resolveTarget } from './target';
 import { watchRun } from './watch';
 
@@ -199,12 +199,7 @@ export async function main(argv: readonly string[], io: QueryIo): Promise<number
   }
 }
 
-/** The command-line entry (npm run query, cli/bin.js): real streams, CloudFormation lookup. */
-export function runFromCommandLine(argv: readonly string[]): void {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  runCli(() =>
-    main(argv, { stdout: process.stdout, stderr: process.stderr, stackLookup: cloudFormationLookup() }),
-  );
-}
+/** The command-line entry (npm run query, cli/bin.js). */
+export const runFromCommandLine = commandLineOf(main);
 
 if (require.main === module) runFromCommandLine(process.argv.slice(2));

@@ -13,8 +13,8 @@ import { diffCsv, diffJson, diffTable, matrixCsv, matrixJson, matrixTable } from
 import { diffHtml, matrixHtml } from './report/html';
 import { buildMatrix, columnKey, type Matrix } from './report/matrix';
 import type { ResultsReader } from './results-reader';
-import { reportFailure, runCli } from './run-cli';
-import { cloudFormationLookup, type StackLookup } from './stack';
+import { commandLineOf, reportFailure } from './run-cli';
+import type { StackLookup } from './stack';
 import { type OpenedTarget, openResolvedTarget } from './target';
 
 export type ReportReader = Pick<ResultsReader, 'byRun' | 'byEmail' | 'getRun' | 'startRecords'>;
@@ -139,11 +139,6 @@ export async function main(argv: readonly string[], io: ReportIo): Promise<numbe
 }
 
 /** The command-line entry (npm run report, cli/bin.js). */
-export function runFromCommandLine(argv: readonly string[]): void {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  runCli(() =>
-    main(argv, { stdout: process.stdout, stderr: process.stderr, stackLookup: cloudFormationLookup() }),
-  );
-}
+export const runFromCommandLine = commandLineOf(main);
 
 if (require.main === module) runFromCommandLine(process.argv.slice(2));

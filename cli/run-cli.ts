@@ -5,6 +5,7 @@
  */
 import { redactEmails } from '../lambda/shared/redact';
 import { CliError, ExitCodes } from './exit-codes';
+import { cloudFormationLookup, type StackLookup } from './stack';
 
 const isEpipe = (error: unknown): boolean => (error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE';
 
@@ -56,3 +57,20 @@ export function runCli(main: () => Promise<number>, proc: CliProcess = nodeProce
     },
   );
 }
+
+/** What a CLI's `main` is given: output streams and the deployed-stack lookup. */
+interface CliIo {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  stackLookup: StackLookup;
+}
+
+/** The command-line entry of a CLI (npm run query|report, cli/bin.js): real streams, CloudFormation lookup. */
+export const commandLineOf =
+  (main: (argv: readonly string[], io: CliIo) => Promise<number>) =>
+  (argv: readonly string[]): void => {
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+    runCli(() =>
+      main(argv, { stdout: process.stdout, stderr: process.stderr, stackLookup: cloudFormationLookup() }),
+    );
+  };
