@@ -3,12 +3,13 @@
  * sees another's records), a DocumentClient, and builders of the store, the reader and task records.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ResultsReader } from '../../cli/results-reader';
 import { DynamoDbResultsStore } from '../../lambda/adapters/dynamodb-results-store';
 import type { TaskRecord } from '../../lambda/core/model';
 import { type DynaliteHandle, startDynalite } from '../../local/dynalite';
 import { ensureTable } from '../../local/table';
+import { documentClient } from './dynamo';
 
 let dynamo: DynaliteHandle;
 /** The low-level client of the file's dynalite. */
@@ -19,8 +20,7 @@ export let doc: DynamoDBDocumentClient;
 export let tableName: string;
 let tableCount = 0;
 
-export const newDoc = () =>
-  DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
+export const newDoc = () => documentClient(base);
 
 /** Starts dynalite for the file and creates a fresh table (named `<prefix>-<n>`) before every test. */
 export function useFreshTables(prefix = 'results'): void {
