@@ -16,7 +16,7 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { StackNames } from '../../../lambda/contract/stack';
 import { Keys, TableSchema } from '../../../lambda/contract/table';
 import { type AppFabricStandIn, startAppFabricStandIn } from '../../../local/appfabric-standin';
@@ -30,6 +30,7 @@ import {
   PROJECT_ROOT,
   startEmulator,
 } from '../../../local/emulator/emulator';
+import { partitionItems } from '../../support/dynamo';
 
 /** The stand-in's bundle, in the emulator's account and region (the UUID of the examples' bundle). */
 export const BUNDLE_ARN = `arn:aws:appfabric:${EMULATOR_REGION}:${EMULATOR_ACCOUNT}:appbundle/a1b2c3d4-5678-40ab-8def-0000000000e1`;
@@ -144,27 +145,15 @@ export async function history(sfn: SFNClient, executionArn: string): Promise<His
 export const statesEntered = (events: HistoryEvent[]): string[] =>
   events.flatMap((e) => (e.stateEnteredEventDetails?.name ? [e.stateEnteredEventDetails.name] : []));
 
-/** A run's task records in the deployed table. */
+/** A run's task records in the deployed table (its partition's TASK# items, every page). */
 export async function taskRecords(
   doc: DynamoDBDocumentClient,
   tableName: string,
   runId: string,
 ): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await doc.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :t)',
-        ExpressionAttributeNames: { '#pk': TableSchema.partitionKey, '#sk': TableSchema.sortKey },
-        ExpressionAttributeValues: { ':pk': Keys.runPk(runId), ':t': Keys.taskSkPrefix },
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    items.push(...(out.Items ?? []));
-    startKey = out.LastEvaluatedKey;
-  } while (startKey);
+  const items = (await partitionItems(doc, tableName, runId)).filter((item) =>
+    String(item[TableSchema.sortKey]).startsWith(Keys.taskSkPrefix),
+  );
   figures.records += items.length;
   return items;
 }
