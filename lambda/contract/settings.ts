@@ -103,14 +103,14 @@ export const SETTINGS = {
   }),
   minWaitSeconds: intRow(1, MAX_WAIT_LIMIT_SECONDS, {
     doc: 'Shortest wait between polls.',
-    default: 10,
+    default: 5,
     env: 'MIN_WAIT_SECONDS',
   }),
   maxWaitSeconds: intRow(1, MAX_WAIT_LIMIT_SECONDS, {
     doc:
       'Longest wait between polls (at least minWaitSeconds). The wait grows ×1.2 after a cycle in which nothing ' +
       'finishes and shortens as results arrive faster (lambda/core/wait.ts).',
-    default: 300,
+    default: 600,
     env: 'MAX_WAIT_SECONDS',
   }),
   deadlineMinutes: intRow(1, 43_200, {

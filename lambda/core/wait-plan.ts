@@ -11,8 +11,15 @@
  * thousand steps: well under a millisecond.
  */
 
-/** Times in a finish profile. */
-export const PROFILE_POINTS = 32;
+/** Times in a finish profile: 64 resolve a wave's edges and a long tail (a profile is about 300 bytes). */
+export const PROFILE_POINTS = 64;
+
+/**
+ * How much wider one side of a profile time's share may be than its other side. Neighbouring shares
+ * tile a stretch whose spacing changes gradually (a long tail); a gap over twice the spacing beside it
+ * (the quiet time between two waves) stays empty.
+ */
+const CELL_STRETCH = 2;
 
 /** Candidates placed inside each profile segment besides its ends. */
 const SUBDIVISIONS = 4;
@@ -82,9 +89,10 @@ export const profileShareAt = (profile: readonly number[], seconds: number): num
   new ProfileCdf(profile).mass(seconds);
 
 /**
- * The profile as a distribution: each time carries an equal share of the tasks, spread evenly over
- * half the distance to its nearer neighbour on either side. So finishes tile a busy stretch, and a quiet
- * gap between two waves stays empty instead of being smeared over.
+ * The profile as a distribution: each time carries an equal share of the tasks, spread evenly from
+ * halfway to its left neighbour to halfway to its right one, each side at most {@link CELL_STRETCH}
+ * times the other. So finishes tile a busy stretch and a thinning tail without holes, and a quiet gap
+ * between two waves stays empty instead of being smeared over.
  */
 class ProfileCdf {
   private readonly from: number[] = [];
@@ -94,11 +102,11 @@ class ProfileCdf {
     const n = times.length;
     this.share = 1 / n;
     for (let i = 0; i < n; i++) {
-      const left = i > 0 ? times[i] - times[i - 1] : Number.POSITIVE_INFINITY;
-      const right = i < n - 1 ? times[i + 1] - times[i] : Number.POSITIVE_INFINITY;
-      const half = Math.min(left, right) / 2;
-      this.from.push(Math.max(0, times[i] - half));
-      this.to.push(times[i] + half);
+      const left = i > 0 ? (times[i] - times[i - 1]) / 2 : Number.POSITIVE_INFINITY;
+      const right = i < n - 1 ? (times[i + 1] - times[i]) / 2 : Number.POSITIVE_INFINITY;
+      // The first and last times reach outwards CELL_STRETCH times their inner half-gap.
+      this.from.push(Math.max(0, times[i] - Math.min(left, CELL_STRETCH * right)));
+      this.to.push(times[i] + Math.min(right, CELL_STRETCH * left));
     }
   }
   get end(): number {

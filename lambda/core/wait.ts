@@ -24,7 +24,7 @@
  * C is {@link POLL_COST_PER_TASK} times the run's tasks in both modes, so a run's schedule depends on the
  * share of its tasks that finish, not on how many there are. Deterministic: the same observations give
  * the same waits. What it keeps between cycles ({@link WaitMemory}) is the profile and its time zero
- * (about 200 bytes, no personal data), and nothing once there is no profile.
+ * (about 300 bytes, no personal data), and nothing once there is no profile.
  */
 import { isFinishProfile, plannedWaitSeconds, profileShareAt } from './wait-plan';
 

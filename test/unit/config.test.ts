@@ -24,8 +24,8 @@ describe('parseSettings', () => {
   test('applies the documented defaults', () => {
     expect(parse()).toEqual({
       appBundleIdentifier: undefined,
-      minWaitSeconds: 10,
-      maxWaitSeconds: 300,
+      minWaitSeconds: 5,
+      maxWaitSeconds: 600,
       deadlineMinutes: 1440,
       notFoundAfterMisses: 5,
       retentionDays: 365,
@@ -54,7 +54,7 @@ describe('parseSettings', () => {
   });
 
   test('null (a cdk.json "key": null) counts as not set', () => {
-    expect(parse({ minWaitSeconds: null, appBundleIdentifier: null }).minWaitSeconds).toBe(10);
+    expect(parse({ minWaitSeconds: null, appBundleIdentifier: null }).minWaitSeconds).toBe(5);
   });
 
   test('parses the strings `-c key=value` gives', () => {
@@ -215,9 +215,9 @@ describe('parseSettings', () => {
     });
 
     test('a deadline that needs more cycles than the budget allows fails, naming the deadline', () => {
-      // 30 days at 300 s a cycle = 8640 cycles > 1000.
+      // 30 days at 600 s a cycle = 4320 cycles > 1000.
       expect(() => parse({ deadlineMinutes: 43_200 })).toThrow(
-        /^Invalid setting "deadlineMinutes": .*8640 poll cycles/,
+        /^Invalid setting "deadlineMinutes": .*4320 poll cycles/,
       );
       // One day with waits of at most 60 s = 1440 cycles > 1000.
       expect(() => parse({ minWaitSeconds: 1, maxWaitSeconds: 60 })).toThrow(/"deadlineMinutes"/);

@@ -26,7 +26,7 @@ describe('with largeRuns on', () => {
       expect(asl.StartAt).toBe(LargeRunStateNames.Defaults);
       expect(states.Defaults).toMatchObject({
         Type: 'Pass',
-        Parameters: { defaults: { bucket: `<${ids.bucket}>`, maxWaitSeconds: 300 } },
+        Parameters: { defaults: { bucket: `<${ids.bucket}>`, maxWaitSeconds: 600 } },
         Next: LargeRunStateNames.ApplyDefaults,
       });
       expect(states.ApplyDefaults).toMatchObject({
@@ -54,7 +54,7 @@ describe('with largeRuns on', () => {
         { Not: { Variable: '$.bucket', StringEquals: `<${ids.bucket}>` }, Next: 'InvalidBucket' },
         { Not: { Variable: '$.appBundleIdentifier', IsPresent: true }, Next: 'MissingAppBundle' },
         { Not: { Variable: '$.maxWaitSeconds', IsNumeric: true }, Next: 'InvalidMaxWait' },
-        { Variable: '$.maxWaitSeconds', NumericLessThan: 10, Next: 'InvalidMaxWait' },
+        { Variable: '$.maxWaitSeconds', NumericLessThan: 5, Next: 'InvalidMaxWait' },
         { Variable: '$.maxWaitSeconds', NumericGreaterThan: 3600, Next: 'InvalidMaxWait' },
       ]);
       for (const name of ['InvalidKey', 'InvalidBucket', 'MissingAppBundle', 'InvalidMaxWait']) {

@@ -138,7 +138,7 @@ describe('the README settings table', () => {
   test('has a row for every setting, with its bounds', () => {
     const rendered = renderSettingsTable();
     for (const key of SETTING_KEYS) expect(rendered).toContain(`| \`${key}\` |`);
-    expect(rendered).toContain('| `minWaitSeconds` | `10` | 1–3600 |');
+    expect(rendered).toContain('| `minWaitSeconds` | `5` | 1–3600 |');
   });
 });
 
