@@ -19,9 +19,10 @@ import { unitCosts } from './bench/cost';
 import { costFigures } from './bench/cost-figures';
 import { RequestCounter } from './bench/counting';
 import { type Figure, fixed, formatTable, int, median, progress } from './bench/format';
-import { frontier } from './bench/frontier/frontier';
+import { FRONTIER_SETTINGS, frontier } from './bench/frontier/frontier';
 import { frontierSvg } from './bench/frontier/plot';
-import { formatFrontier, frontierFigures, frontierNote } from './bench/frontier/print';
+import { formatFrontier, frontierFigures, frontierNote, spreadNote } from './bench/frontier/print';
+import { frontierSpread, SPREAD_SEEDS } from './bench/frontier/seeds';
 import { writeBenchJson } from './bench/json-output';
 import { longestPollInvocation } from './bench/longest';
 import { longestFigure } from './bench/longest-figure';
@@ -125,6 +126,7 @@ export async function main(argv: readonly string[], out = process.stdout): Promi
 
   progress('frontier of wait policies (fast model, 4 mixes)');
   const frontiers = frontier(seed, unitCosts(adaptive.run));
+  const spread = frontierSpread(unitCosts(adaptive.run));
   figures.push(...frontierFigures(frontiers));
   await mkdir(args.plots, { recursive: true });
   const plots = frontiers.map((f) => join(args.plots, `bench-frontier-${f.mix.name}.svg`));
@@ -139,10 +141,11 @@ export async function main(argv: readonly string[], out = process.stdout): Promi
   notes.push(
     `wait policy: cold start = rate weight ${RATE_WEIGHT}, poll cost ${POLL_COST_PER_TASK} s/task; real-loop runs ` +
       `deadline 240 min, virtual ${int(adaptive.virtualSeconds)} s vs ${int(fixed30.virtualSeconds)} s`,
-    `frontier: settings wait 10-300 s; adaptive learns a finish profile from ${'earlier runs'} (other seeds, polled ` +
+    `frontier: settings wait ${FRONTIER_SETTINGS.minWaitSeconds}-${FRONTIER_SETTINGS.maxWaitSeconds} s (the deployed defaults); adaptive learns a finish profile from ${'earlier runs'} (other seeds, polled ` +
       "by the policy, profile from their records only); oracle trained on the same seeds' true finish times; plots " +
       plots.join(', '),
-    frontierNote(frontiers),
+    frontierNote(frontiers, { min: FRONTIER_SETTINGS.minWaitSeconds, max: FRONTIER_SETTINGS.maxWaitSeconds }),
+    spreadNote(spread, SPREAD_SEEDS),
     'timings are real ms on this machine with the stand-ins in the same process: no network latency included',
     `Node ${process.version}, ${cpus().length} cores, load ${loadavg()
       .map((l) => fixed(l, 1))
@@ -164,7 +167,7 @@ export async function main(argv: readonly string[], out = process.stdout): Promi
       cost: cost.raw,
       medianPollMs: median(adaptive.run.pollMs.map((p) => p.ms)),
     };
-    await writeBenchJson(args.json, { seed, seconds, figures, notes, frontiers, raw });
+    await writeBenchJson(args.json, { seed, seconds, figures, notes, frontiers, spread, raw });
     out.write(`figures written to ${args.json}\n`);
   }
   return failures.length ? 1 : 0;

@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import type { Figure } from './format';
 import type { MixFrontier } from './frontier/frontier';
+import type { MixSpread } from './frontier/seeds';
 
 export async function writeBenchJson(
   file: string,
@@ -12,6 +13,7 @@ export async function writeBenchJson(
     figures: Figure[];
     notes: string[];
     frontiers: MixFrontier[];
+    spread: MixSpread[];
     raw: Record<string, unknown>;
   },
 ): Promise<void> {
@@ -24,6 +26,8 @@ export async function writeBenchJson(
     frontier: frontiers.flatMap((f) => f.rows),
     // Not part of `frontier`: the adaptive policy with no earlier runs, and the oracle at its poll count.
     coldStart: frontiers.flatMap((f) => f.coldStart),
+    // The oracle held to the deployed wait bounds, at the adaptive policy's polls.
+    boundedOracle: frontiers.flatMap((f) => (f.boundedOracle ? [f.boundedOracle] : [])),
     frontierRatios: frontiers.map((f) => ({
       mix: f.mix.name,
       adaptiveOverOracle: f.ratio,

@@ -4,7 +4,9 @@
  * adaptive policy on a cold start (no earlier runs) against the oracle at its own poll count. All on the
  * fast model (model.ts), evaluated on the bench seed; oracle and history learn from other seeds.
  */
+import { SETTINGS } from '../../../lambda/contract/settings';
 import { price, type UnitCosts, usageOfModel } from '../cost';
+import { boundedOracleSchedule } from './bounded-oracle';
 import { learnProfile } from './history';
 import { MIXES, type Mix, trainingSeeds } from './mixes';
 import {
@@ -43,19 +45,26 @@ export interface MixFrontier {
   profileBytes: number;
   /** The adaptive/oracle ratio with the wait bounds relaxed to 1-3600 s (what the bounds cost). */
   relaxedRatio: number;
+  /** The oracle held to the deployed wait bounds, at the adaptive policy's polls (bounded-oracle.ts). */
+  boundedOracle?: FrontierRow;
 }
 
-/** The settings the frontier polls with: the deployed defaults, a 4 h deadline. */
-const FRONTIER_SETTINGS: LoopSettings = {
-  minWaitSeconds: 10,
-  maxWaitSeconds: 300,
+/** The settings the frontier polls with: the deployed wait bounds, a 4 h deadline. */
+export const FRONTIER_SETTINGS: LoopSettings = {
+  minWaitSeconds: SETTINGS.minWaitSeconds.default as number,
+  maxWaitSeconds: SETTINGS.maxWaitSeconds.default as number,
   deadlineSeconds: 4 * 3600,
 };
 
 /** Priced at the deployed memory. */
 const MEMORY_MB = 512;
 
-export function frontier(seed: number, units: UnitCosts, settings = FRONTIER_SETTINGS): MixFrontier[] {
+export function frontier(
+  seed: number,
+  units: UnitCosts,
+  settings = FRONTIER_SETTINGS,
+  { bounded = true } = {},
+): MixFrontier[] {
   return MIXES.map((mix) => {
     const durations = mix.durations(seed);
     const earlier = trainingSeeds(mix, seed).map((s) => mix.durations(s));
@@ -85,6 +94,12 @@ export function frontier(seed: number, units: UnitCosts, settings = FRONTIER_SET
       relaxed,
     );
     const coldOracle = row('oracle', oracleAt(cold.polls));
+    const boundedTimes = bounded
+      ? boundedOracleSchedule(training, adaptive.polls, settings.minWaitSeconds, settings.maxWaitSeconds)
+      : undefined;
+    const boundedOracle = boundedTimes
+      ? row('oracle', simulate(durations, scheduledWait(boundedTimes, settings.minWaitSeconds), settings))
+      : undefined;
     return {
       mix,
       rows: [...fixedRows, adaptive, oracle],
@@ -98,8 +113,25 @@ export function frontier(seed: number, units: UnitCosts, settings = FRONTIER_SET
       profileBytes: profile ? Buffer.byteLength(JSON.stringify({ profile })) : 0,
       relaxedRatio:
         delayStats(loose.delays).meanDelaySeconds / delayStats(looseOracle.delays).meanDelaySeconds,
+      boundedOracle,
     };
   });
+}
+
+/** The wait policy's goal against the oracle's mean delay. */
+export const ORACLE_RATIO_GOAL = 1.15;
+
+/** The goals for one mix: within the goal of the oracle, below the fixed-wait line on mean and p95. */
+export function goalsOf(f: MixFrontier): {
+  adaptive: FrontierRow;
+  belowMean: boolean;
+  belowP95: boolean;
+  met: boolean;
+} {
+  const adaptive = f.rows.find((r) => r.policy === 'adaptive') as FrontierRow;
+  const belowMean = adaptive.meanDelaySeconds < f.fixedAtAdaptive.meanDelaySeconds;
+  const belowP95 = adaptive.p95DelaySeconds < f.fixedAtAdaptive.p95DelaySeconds;
+  return { adaptive, belowMean, belowP95, met: f.ratio <= ORACLE_RATIO_GOAL && belowMean && belowP95 };
 }
 
 /**
