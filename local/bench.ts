@@ -125,8 +125,9 @@ export async function main(argv: readonly string[], out = process.stdout): Promi
   figures.push(...timing);
 
   progress('frontier of wait policies (fast model, 4 mixes)');
-  const frontiers = frontier(seed, unitCosts(adaptive.run));
-  const spread = frontierSpread(unitCosts(adaptive.run));
+  const units = unitCosts(adaptive.run);
+  const frontiers = frontier(seed, units);
+  const spread = frontierSpread(units);
   figures.push(...frontierFigures(frontiers));
   await mkdir(args.plots, { recursive: true });
   const plots = frontiers.map((f) => join(args.plots, `bench-frontier-${f.mix.name}.svg`));
@@ -144,7 +145,7 @@ export async function main(argv: readonly string[], out = process.stdout): Promi
     `frontier: settings wait ${FRONTIER_SETTINGS.minWaitSeconds}-${FRONTIER_SETTINGS.maxWaitSeconds} s (the deployed defaults); adaptive learns a finish profile from ${'earlier runs'} (other seeds, polled ` +
       "by the policy, profile from their records only); oracle trained on the same seeds' true finish times; plots " +
       plots.join(', '),
-    frontierNote(frontiers, { min: FRONTIER_SETTINGS.minWaitSeconds, max: FRONTIER_SETTINGS.maxWaitSeconds }),
+    frontierNote(frontiers, FRONTIER_SETTINGS),
     spreadNote(spread, SPREAD_SEEDS),
     'timings are real ms on this machine with the stand-ins in the same process: no network latency included',
     `Node ${process.version}, ${cpus().length} cores, load ${loadavg()

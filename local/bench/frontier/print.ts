@@ -1,6 +1,7 @@
 /** The frontier as text: a table per mix, and one figure per mix for the bench's main table. */
 import { type Figure, fixed } from '../format';
 import { type FrontierRow, goalsOf, type MixFrontier, ORACLE_RATIO_GOAL } from './frontier';
+import type { LoopSettings } from './model';
 import type { MixSpread } from './seeds';
 
 export function formatFrontier(frontiers: readonly MixFrontier[]): string {
@@ -48,26 +49,16 @@ export function frontierFigures(frontiers: readonly MixFrontier[]): Figure[] {
 }
 
 /** One line: per mix, the ratio to the oracle, cold start, with the wait bounds relaxed, and to the bounded oracle. */
-export function frontierNote(
-  frontiers: readonly MixFrontier[],
-  bounds: { min: number; max: number },
-): string {
-  const toBounded = (f: MixFrontier) => {
-    const adaptive = goalsOf(f).adaptive;
-    return f.boundedOracle ? fixed(adaptive.meanDelaySeconds / f.boundedOracle.meanDelaySeconds) : 'n/a';
-  };
+export function frontierNote(frontiers: readonly MixFrontier[], settings: LoopSettings): string {
   return (
-    `adaptive / oracle mean delay per mix (cold start; waits bounded 1-3600 s instead of ${bounds.min}-${bounds.max} s; ` +
-    `bounded oracle / oracle, the floor the bounds set): ` +
+    `adaptive / oracle mean delay per mix (cold start; waits bounded 1-3600 s instead of ` +
+    `${settings.minWaitSeconds}-${settings.maxWaitSeconds} s; bounded oracle / oracle, the floor the bounds set): ` +
     frontiers
       .map((f) => {
-        const floor = f.boundedOracle
-          ? fixed(
-              f.boundedOracle.meanDelaySeconds /
-                (f.rows.find((r) => r.policy === 'oracle') as FrontierRow).meanDelaySeconds,
-            )
+        const bounds = f.bounds
+          ? `${fixed(f.bounds.floor)}, adaptive / bounded ${fixed(f.bounds.ratio)}`
           : 'n/a';
-        return `${f.mix.name} ${fixed(f.ratio)} (${fixed(f.coldRatio)}; ${fixed(f.relaxedRatio)}; ${floor}, adaptive / bounded ${toBounded(f)})`;
+        return `${f.mix.name} ${fixed(f.ratio)} (${fixed(f.coldRatio)}; ${fixed(f.relaxedRatio)}; ${bounds})`;
       })
       .join(', ')
   );
