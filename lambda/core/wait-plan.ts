@@ -21,6 +21,9 @@ export const PROFILE_POINTS = 64;
  */
 const CELL_STRETCH = 2;
 
+/** How much tighter than its interval a wave's last records may be placed (finishTimesFromRecords). */
+const EDGE_SHARPENING = 2;
+
 /** Candidates placed inside each profile segment besides its ends. */
 const SUBDIVISIONS = 4;
 
@@ -51,9 +54,15 @@ export function buildFinishProfile(
 /**
  * Finish times recovered from one earlier run's records (seconds from its first poll to each record).
  * A record only says its task finished after the poll before it, and polls that recorded nothing leave no
- * trace; so the records of one poll are spread evenly over the interval before it, taken as long as the
+ * trace; so the records of one poll are spread over the interval before it, taken as long as the
  * shorter of the gaps to its neighbouring record times (polls are about evenly spaced where tasks finish;
  * a long gap before means a quiet stretch, not a long wait), and at most `maxWaitSeconds`.
+ *
+ * At a wave's edges (the gap on one side over {@link CELL_STRETCH} times the other) the records are
+ * spread at the rate the neighbouring poll saw: a wave's last tasks finished soon after the poll before
+ * (at most {@link EDGE_SHARPENING} times tighter than the interval, a hedge against a rate that fell),
+ * and its first ones shortly before their poll. Spread evenly, the edges blur outwards by one poll a run,
+ * and the next run polls that much late for a wave that has ended.
  */
 export function finishTimesFromRecords(recordedSeconds: readonly number[], maxWaitSeconds: number): number[] {
   const sorted = recordedSeconds.filter((s) => Number.isFinite(s) && s >= 0).sort((a, b) => a - b);
@@ -63,11 +72,27 @@ export function finishTimesFromRecords(recordedSeconds: readonly number[], maxWa
     if (last && last.at === at) last.count += 1;
     else polls.push({ at, count: 1 });
   }
+  const gap = (i: number) => polls[i].at - (i > 0 ? polls[i - 1].at : 0);
   return polls.flatMap(({ at, count }, i) => {
-    const before = at - (i > 0 ? polls[i - 1].at : 0);
-    const after = i < polls.length - 1 ? polls[i + 1].at - at : Number.POSITIVE_INFINITY;
+    const before = gap(i);
+    const after = i < polls.length - 1 ? gap(i + 1) : Number.POSITIVE_INFINITY;
+    const spread = (from: number, span: number) =>
+      Array.from({ length: count }, (_, k) => from + (span * (k + 0.5)) / count);
+    const evenBefore = i > 0 && gap(i - 1) <= CELL_STRETCH * before && before <= CELL_STRETCH * gap(i - 1);
+    if (evenBefore && after > CELL_STRETCH * before) {
+      // A wave's last poll: from the poll before, at that poll's rate.
+      const atRate = (count * gap(i - 1)) / polls[i - 1].count;
+      const span = Math.min(before, maxWaitSeconds, Math.max(atRate, before / EDGE_SHARPENING));
+      return spread(at - Math.min(before, maxWaitSeconds), span);
+    }
+    if (i < polls.length - 1 && before > CELL_STRETCH * after) {
+      // A wave's first poll: up to the poll, at the next poll's rate.
+      const atRate = (count * after) / polls[i + 1].count;
+      const span = Math.min(before, maxWaitSeconds, atRate);
+      return spread(at - span, span);
+    }
     const span = Math.min(before, after, maxWaitSeconds);
-    return Array.from({ length: count }, (_, k) => at - span + (span * (k + 0.5)) / count);
+    return spread(at - span, span);
   });
 }
 

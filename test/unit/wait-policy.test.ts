@@ -206,8 +206,41 @@ describe('finish profiles from records', () => {
     const recorded = [30, 30, 40, 40, 1230, 1230, 1230, 1260];
     // Act
     const times = finishTimesFromRecords(recorded, 300);
-    // Assess
-    expect(times).toEqual([22.5, 27.5, 32.5, 37.5, 1205, 1215, 1225, 1245]);
+    // Assess: the first poll after the gap takes its 3 at the next poll's rate (1 in 30 s), 90 s.
+    expect(times).toEqual([22.5, 27.5, 32.5, 37.5, 1155, 1185, 1215, 1245]);
+  });
+
+  it("places a wave's last records just after the poll before, at its rate, at most twice as tight", () => {
+    // Prepare: polls every 10 s recorded 5 each (one every 2 s); the wave's last poll, 8 s later, 3 or 1.
+    const wave = [10, 20, 30].flatMap((t) => new Array<number>(5).fill(t));
+    // Act
+    const three = finishTimesFromRecords([...wave, 38, 38, 38], 300).slice(15);
+    const one = finishTimesFromRecords([...wave, 38], 300).slice(15);
+    // Assess: 3 take 6 s from 30, not the whole 8 s up to 38; 1 takes half the interval, not 2 s.
+    expect(three).toEqual([31, 33, 35]);
+    expect(one).toEqual([32]);
+  });
+
+  it('keeps every recovered finish inside the interval its record bounds, one for each record', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 5000 }), { minLength: 1, maxLength: 200 }),
+        (recorded) => {
+          // Act
+          const times = finishTimesFromRecords(recorded, 300);
+          // Assess: a record at t, after the record time p before it, finished in [max(p, t - 300), t].
+          const polls = [...new Set(recorded)].sort((a, b) => a - b);
+          const sorted = [...recorded].sort((a, b) => a - b);
+          expect(times).toHaveLength(recorded.length);
+          times.forEach((time, i) => {
+            const poll = polls.indexOf(sorted[i]);
+            const floor = Math.max(poll > 0 ? polls[poll - 1] : 0, sorted[i] - 300);
+            expect(time).toBeGreaterThanOrEqual(floor);
+            expect(time).toBeLessThanOrEqual(sorted[i]);
+          });
+        },
+      ),
+    );
   });
 
   it('takes quantiles, an equal share of tasks each', () => {
