@@ -11,11 +11,18 @@ import type { RunHistory } from './ports';
 import type { WaitMemory } from './wait';
 import { buildFinishProfile, finishTimesFromRecords, isFinishProfile } from './wait-plan';
 
-/** Newest finished runs of the bundle read at Start. */
-export const HISTORY_RUNS = 3;
-
-/** Task records read at Start across those runs: a few Query pages at most. */
+/**
+ * Task records read at Start across the newest runs: about 30 finishes for each of the profile's 64
+ * quantiles, and a few Query pages at most.
+ */
 export const HISTORY_MAX_RECORDS = 2_000;
+
+/**
+ * Newest finished runs of the bundle read at Start, at most: the record budget binds first for runs of
+ * 40 tasks or more; a small bundle (a dozen apps) needs this many runs for as many finishes, since
+ * three runs of 60 tasks leave a profile too coarse to beat a fixed wait (the bench's frontier).
+ */
+export const HISTORY_RUNS = 50;
 
 /** Fewer recorded finishes than this say too little about a bundle: the run cold-starts. */
 const MIN_HISTORY_FINISHES = 8;
@@ -39,10 +46,15 @@ export async function learnedWaitPolicy(
     });
     return undefined;
   }
+  const profile = profileFromRuns(runs, run.maxWaitSeconds);
+  return profile && { profile, firstPollAt: run.startedAt.getTime() };
+}
+
+/** The finish profile earlier runs' record times give, or undefined when they say too little. */
+export function profileFromRuns(runs: readonly number[][], maxWaitSeconds: number): number[] | undefined {
   // Each run's records are spread over the waits before them (a record only bounds its finish).
-  const finishes = runs.flatMap((seconds) => finishTimesFromRecords(seconds, run.maxWaitSeconds));
+  const finishes = runs.flatMap((seconds) => finishTimesFromRecords(seconds, maxWaitSeconds));
   if (finishes.length < MIN_HISTORY_FINISHES) return undefined;
   const profile = buildFinishProfile(finishes);
-  if (!isFinishProfile(profile)) return undefined;
-  return { profile, firstPollAt: run.startedAt.getTime() };
+  return isFinishProfile(profile) ? profile : undefined;
 }
