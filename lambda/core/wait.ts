@@ -5,7 +5,8 @@
  * Planned (when the run carries a finish profile from earlier runs, see wait-plan.ts): the next poll goes
  * where the profile says finishes are due, by a small dynamic programme trading a poll's cost against the
  * delay of the tasks it would see. The profile is dropped, for good, once this run strays from it (the
- * share finished so far is off by more than {@link PROFILE_TOLERANCE}) or outlives it.
+ * share finished so far is off by more than {@link PROFILE_TOLERANCE}) or outlives it. A plan that leaps
+ * far past the rate wait right after a busy cycle polls once at the rate wait first ({@link CONFIRM_FACTOR}).
  *
  * Rate (no profile, the cold start): the wait follows the rate at which tasks finish. A poll costs about
  * the same whether it finds one result or fifty, and every second a finished task waits for the next
@@ -62,6 +63,13 @@ export function nextWaitSeconds(w: WaitInput): number {
 /** Share of the run by which the tasks finished so far may differ from the profile before it is dropped. */
 export const PROFILE_TOLERANCE = 0.3;
 
+/**
+ * How far the planned wait may exceed the rate wait right after a cycle that saw finishes. Beyond it the
+ * poller takes the rate wait once, to confirm a wave has ended: a profile that ends a wave a second early
+ * would otherwise leave its last tasks a maximum wait behind (and the next runs learn that gap as finishes).
+ */
+export const CONFIRM_FACTOR = 4;
+
 /** What the policy keeps between cycles (in the run state and the loop state). */
 export interface WaitMemory {
   /** Epoch ms of the profile's time zero: set by whoever gives the profile, else at the first poll with it. */
@@ -94,7 +102,10 @@ export function chooseWait(input: PolicyInput): { waitSeconds: number; memory?: 
       pollCost: pollCostOf(input),
     });
     if (planned !== undefined) {
-      return { waitSeconds: bounded(planned, input), memory: { firstPollAt, profile } };
+      // A leap right after a busy cycle trusts the profile's edge; a poll at the rate wait checks it first.
+      const rate = nextWaitSeconds(input);
+      const leap = input.finishedThisCycle > 0 && planned > CONFIRM_FACTOR * rate;
+      return { waitSeconds: bounded(leap ? rate : planned, input), memory: { firstPollAt, profile } };
     }
   }
   // Without a profile nothing is kept: the rate mode's only memory is the previous wait.

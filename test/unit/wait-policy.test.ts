@@ -1,5 +1,12 @@
 import fc from 'fast-check';
-import { chooseWait, type PolicyInput, PROFILE_TOLERANCE } from '../../lambda/core/wait';
+import {
+  CONFIRM_FACTOR,
+  chooseWait,
+  nextWaitSeconds,
+  POLL_COST_PER_TASK,
+  type PolicyInput,
+  PROFILE_TOLERANCE,
+} from '../../lambda/core/wait';
 import {
   buildFinishProfile,
   finishTimesFromRecords,
@@ -30,14 +37,47 @@ const input = (over: Partial<PolicyInput> = {}): PolicyInput => ({
 });
 
 describe('chooseWait with a finish profile (planned)', () => {
-  it('waits through a quiet gap at the longest wait and keeps the profile', () => {
-    // Prepare: the first wave is in; nothing is due until 1200 s.
-    const after = input({ polledAt: at(41), finishedThisCycle: 200, pendingTasks: 200 });
+  it('confirms the end of a wave with one poll at the rate wait, then waits through the gap at the longest', () => {
+    // Prepare: the first wave is in (200 finished in the last 10 s); nothing is due until 1200 s.
+    const busy = input({ polledAt: at(41), finishedThisCycle: 200, pendingTasks: 200 });
+    const quiet = input({ polledAt: at(51), finishedThisCycle: 0, pendingTasks: 200 });
     // Act
-    const { waitSeconds, memory } = chooseWait(after);
-    // Assess
-    expect(waitSeconds).toBe(300);
-    expect(memory).toEqual({ firstPollAt: T0, profile: bimodal });
+    const check = chooseWait(busy);
+    const leap = chooseWait(quiet);
+    // Assess: the check is the rate wait (the minimum, after so many finishes), the leap the maximum.
+    expect(check.waitSeconds).toBe(10);
+    expect(CONFIRM_FACTOR * check.waitSeconds).toBeLessThan(300);
+    expect(leap.waitSeconds).toBe(300);
+    expect(leap.memory).toEqual({ firstPollAt: T0, profile: bimodal });
+  });
+
+  it('keeps the planned wait in a thinning tail, where tasks still finish every cycle', () => {
+    // Prepare: log-uniform finishes 30 s to 2 h; at 3,000 s, 64 of 400 pending, 2 seen in the last 150 s.
+    const tail = buildFinishProfile(
+      Array.from({ length: 400 }, (_, i) => Math.round(30 * Math.exp((i / 399) * Math.log(240)))),
+    ) as number[];
+    const late = input({
+      polledAt: at(3000),
+      previousWaitSeconds: 150,
+      finishedThisCycle: 2,
+      pendingTasks: 64,
+      memory: { firstPollAt: T0, profile: tail },
+    });
+    const planned = plannedWaitSeconds({
+      profile: tail,
+      elapsedSeconds: 3000,
+      pendingTasks: 64,
+      finishedShare: 336 / 400,
+      minWaitSeconds: 10,
+      maxWaitSeconds: 300,
+      pollCost: POLL_COST_PER_TASK * 400,
+    });
+    // Act
+    const { waitSeconds } = chooseWait(late);
+    // Assess: no check poll: the plan is no leap from the rate wait here.
+    expect(planned).toBeGreaterThan(60);
+    expect(planned).toBeLessThanOrEqual(CONFIRM_FACTOR * nextWaitSeconds(late));
+    expect(waitSeconds).toBe(planned);
   });
 
   it('polls soon where finishes are due', () => {
