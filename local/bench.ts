@@ -12,6 +12,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Limits } from '../lambda/contract/limits';
+import { HISTORY_MAX_RECORDS, HISTORY_RUNS } from '../lambda/core/history';
 import { POLL_COST_PER_TASK, RATE_WEIGHT } from '../lambda/core/wait';
 import { parseBenchArgs, USAGE } from './bench/args';
 import { measureBundle } from './bench/bundle';
@@ -142,8 +143,9 @@ export async function main(argv: readonly string[], out = process.stdout): Promi
   notes.push(
     `wait policy: cold start = rate weight ${RATE_WEIGHT}, poll cost ${POLL_COST_PER_TASK} s/task; real-loop runs ` +
       `deadline 240 min, virtual ${int(adaptive.virtualSeconds)} s vs ${int(fixed30.virtualSeconds)} s`,
-    `frontier: settings wait ${FRONTIER_SETTINGS.minWaitSeconds}-${FRONTIER_SETTINGS.maxWaitSeconds} s (the deployed defaults); adaptive learns a finish profile from ${'earlier runs'} (other seeds, polled ` +
-      "by the policy, profile from their records only); oracle trained on the same seeds' true finish times; plots " +
+    `frontier: settings wait ${FRONTIER_SETTINGS.minWaitSeconds}-${FRONTIER_SETTINGS.maxWaitSeconds} s (the deployed defaults); adaptive learns a finish profile from earlier runs (other seeds, polled ` +
+      `by the policy, read as Start reads them: newest first, at most ${int(HISTORY_MAX_RECORDS)} records and ${HISTORY_RUNS} runs, ` +
+      "record times only); oracle trained on the same seeds' true finish times; plots " +
       plots.join(', '),
     frontierNote(frontiers, FRONTIER_SETTINGS),
     spreadNote(spread, SPREAD_SEEDS),
