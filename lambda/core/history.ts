@@ -11,16 +11,14 @@ import type { RunHistory } from './ports';
 import type { WaitMemory } from './wait';
 import { buildFinishProfile, finishTimesFromRecords, isFinishProfile } from './wait-plan';
 
-/**
- * Task records read at Start across the newest runs: about 30 finishes for each of the profile's 64
- * quantiles, and a few Query pages at most.
- */
+/** Task records read at Start across the newest runs: about 30 finishes for each of the profile's 64 quantiles. */
 export const HISTORY_MAX_RECORDS = 2_000;
 
 /**
  * Newest finished runs of the bundle read at Start, at most: the record budget binds first for runs of
  * 40 tasks or more; a small bundle (a dozen apps) needs this many runs for as many finishes, since
- * three runs of 60 tasks leave a profile too coarse to beat a fixed wait (the bench's frontier).
+ * three runs of 60 tasks leave a profile too coarse to beat a fixed wait (the bench's frontier). One
+ * Query a run, so a small bundle's Start makes up to 51 (with the index's).
  */
 export const HISTORY_RUNS = 50;
 
