@@ -2,8 +2,8 @@
  * The run history Start reads (DynamoDbRunHistory) against dynalite: the newest finished runs of one
  * bundle, their AppFabric results only, as seconds from each run's start, by Query alone and bounded.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbResultsStore } from '../../lambda/adapters/dynamodb-results-store';
 import { DynamoDbRunHistory } from '../../lambda/adapters/dynamodb-run-history';
 import type { TerminalStatus } from '../../lambda/contract/statuses';
@@ -11,6 +11,7 @@ import type { RunRecord, TaskRecord } from '../../lambda/core/model';
 import { ResultsStoreUnavailableError } from '../../lambda/shared/errors';
 import { type DynaliteHandle, startDynalite } from '../../local/dynalite';
 import { ensureTable } from '../../local/table';
+import { documentClient, dynaliteClient } from '../support/dynamo';
 import { failure } from '../support/run';
 
 const BUNDLE = 'arn:aws:appfabric:us-east-1:123456789012:appbundle/aaaaaaaa-1111-4222-8333-444444444444';
@@ -23,11 +24,7 @@ let tableCount = 0;
 
 beforeAll(async () => {
   dynamo = await startDynalite();
-  base = new DynamoDBClient({
-    endpoint: dynamo.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  base = dynaliteClient(dynamo.endpoint);
 });
 
 afterAll(async () => {
@@ -42,7 +39,7 @@ beforeEach(async () => {
 
 /** A DocumentClient that notes every command it sends, with its input. */
 function recordingClient() {
-  const client = DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
+  const client = documentClient(base);
   const sent: { command: string; input: Record<string, unknown> }[] = [];
   const send = client.send.bind(client) as (command: unknown) => Promise<unknown>;
   client.send = (async (command: { constructor: { name: string }; input: Record<string, unknown> }) => {

@@ -1,7 +1,7 @@
 /** DynamoDbRunStateStore against a real in-memory DynamoDB (dynalite, which enforces the 400 KB item limit). */
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbRunStateStore } from '../../lambda/adapters/dynamodb-run-state-store';
 import { Limits } from '../../lambda/contract/limits';
 import { Keys, TableSchema } from '../../lambda/contract/table';
@@ -14,6 +14,7 @@ import {
 } from '../../lambda/shared/errors';
 import { type DynaliteHandle, startDynalite } from '../../local/dynalite';
 import { ensureTable } from '../../local/table';
+import { documentClient, dynaliteClient } from '../support/dynamo';
 import { dynamoItemSize } from '../support/dynamo-size';
 
 const TABLE = 'results';
@@ -26,12 +27,8 @@ let runId: string;
 
 beforeAll(async () => {
   dynamo = await startDynalite();
-  base = new DynamoDBClient({
-    endpoint: dynamo.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  doc = DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
+  base = dynaliteClient(dynamo.endpoint);
+  doc = documentClient(base);
   await ensureTable(base, TABLE);
   store = new DynamoDbRunStateStore({ tableName: TABLE, client: doc });
 });

@@ -2,13 +2,14 @@
  * Two runs of the same people written into dynalite through the real adapters (ResultsStore, StartLedger),
  * whose cells differ in known places: what the report and diff suites read. `CHANGED` lists them.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbResultsStore } from '../../lambda/adapters/dynamodb-results-store';
 import { DynamoDbStartLedger } from '../../lambda/adapters/dynamodb-start-ledger';
 import type { RunRecord, TaskRecord } from '../../lambda/core/model';
 import { type DynaliteHandle, startDynalite } from '../../local/dynalite';
 import { ensureTable } from '../../local/table';
+import { documentClient, dynaliteClient } from './dynamo';
 
 export const TABLE = 'report-results';
 export const BUNDLE = 'arn:aws:appfabric:us-east-1:123456789012:appbundle/abc';
@@ -108,12 +109,8 @@ export interface Fixture {
 /** dynalite with the table and both runs (and a refused address in the new run). */
 export async function startFixture(): Promise<Fixture> {
   const dynamo = await startDynalite();
-  const base = new DynamoDBClient({
-    endpoint: dynamo.endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-  const doc = DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
+  const base = dynaliteClient(dynamo.endpoint);
+  const doc = documentClient(base);
   await ensureTable(base, TABLE);
   const store = new DynamoDbResultsStore({ tableName: TABLE, client: doc });
   await store.putTaskRecords(OLD.map((s) => record(OLD_RUN, '2026-09-01T10:00:00.000Z', s)));

@@ -1,8 +1,8 @@
 /**
- * DynamoDB helpers for tests against dynalite: raw reads of a run's partition, and the one fake the suites
+ * DynamoDB helpers for tests against dynalite: its clients, raw reads of a run's partition, and the one fake the suites
  * allow, a DocumentClient that leaves part of each BatchWriteItem unprocessed (dynalite never does).
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   type BatchWriteCommandOutput,
@@ -11,6 +11,14 @@ import {
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { Keys, TableSchema } from '../../lambda/contract/table';
+
+/** The low-level client of a dynalite on loopback (it checks no credentials, but the SDK wants some). */
+export const dynaliteClient = (endpoint: string): DynamoDBClient =>
+  new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
 
 /** A DocumentClient over `base` with the marshalling the adapters use. */
 export const documentClient = (base: DynamoDBClient): DynamoDBDocumentClient =>

@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { main, type QueryIo } from '../../cli/query';
 import { DynamoDbResultsStore } from '../../lambda/adapters/dynamodb-results-store';
@@ -13,6 +13,7 @@ import { DynamoDbStartLedger } from '../../lambda/adapters/dynamodb-start-ledger
 import type { RunRecord, TaskRecord } from '../../lambda/core/model';
 import { type DynaliteHandle, startDynalite } from '../../local/dynalite';
 import { ensureTable } from '../../local/table';
+import { documentClient, dynaliteClient } from './dynamo';
 
 export const TABLE = 'poller-results';
 export let dynamo: DynaliteHandle;
@@ -112,12 +113,8 @@ export async function putRunBStarts(): Promise<void> {
 export function useQueryTable(): void {
   beforeAll(async () => {
     dynamo = await startDynalite();
-    base = new DynamoDBClient({
-      endpoint: dynamo.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    doc = DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
+    base = dynaliteClient(dynamo.endpoint);
+    doc = documentClient(base);
     await ensureTable(base, TABLE);
     const store = new DynamoDbResultsStore({ tableName: TABLE, client: doc });
     await store.putTaskRecords(RECORDS);

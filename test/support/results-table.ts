@@ -2,14 +2,14 @@
  * What the DynamoDB adapter suites share: one dynalite for the file, a fresh table for every test (no test
  * sees another's records), a DocumentClient, and builders of the store, the reader and task records.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ResultsReader } from '../../cli/results-reader';
 import { DynamoDbResultsStore } from '../../lambda/adapters/dynamodb-results-store';
 import type { TaskRecord } from '../../lambda/core/model';
 import { type DynaliteHandle, startDynalite } from '../../local/dynalite';
 import { ensureTable } from '../../local/table';
-import { documentClient } from './dynamo';
+import { documentClient, dynaliteClient } from './dynamo';
 
 let dynamo: DynaliteHandle;
 /** The low-level client of the file's dynalite. */
@@ -26,11 +26,7 @@ export const newDoc = () => documentClient(base);
 export function useFreshTables(prefix = 'results'): void {
   beforeAll(async () => {
     dynamo = await startDynalite();
-    base = new DynamoDBClient({
-      endpoint: dynamo.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+    base = dynaliteClient(dynamo.endpoint);
     doc = newDoc();
   });
   afterAll(async () => {
