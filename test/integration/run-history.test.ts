@@ -12,7 +12,7 @@ import { ResultsStoreUnavailableError } from '../../lambda/shared/errors';
 import { type DynaliteHandle, startDynalite } from '../../local/dynalite';
 import { ensureTable } from '../../local/table';
 import { documentClient, dynaliteClient } from '../support/dynamo';
-import { failure } from '../support/run';
+import { counts, failure } from '../support/run';
 
 const BUNDLE = 'arn:aws:appfabric:us-east-1:123456789012:appbundle/aaaaaaaa-1111-4222-8333-444444444444';
 const OTHER = 'arn:aws:appfabric:us-east-1:123456789012:appbundle/bbbbbbbb-1111-4222-8333-444444444444';
@@ -63,22 +63,13 @@ async function storeRun(
 ) {
   const bundle = options.bundle ?? BUNDLE;
   const statuses = options.statuses ?? ['COMPLETED', 'FAILED', 'EXPIRED', 'NOT_FOUND', 'TIMED_OUT'];
-  const counts = {
-    total: statuses.length,
-    pending: 0,
-    COMPLETED: 0,
-    FAILED: 0,
-    EXPIRED: 0,
-    NOT_FOUND: 0,
-    TIMED_OUT: 0,
-  };
   await store.putRunRecord({
     runId,
     appBundleIdentifier: bundle,
     inputKind: 'taskIds',
     outcome: options.outcome ?? 'SUCCEEDED',
     startedAt: at(hour),
-    counts,
+    counts: counts({ total: statuses.length }),
   });
   const records: TaskRecord[] = statuses.map((resultStatus, i) => ({
     runId,

@@ -17,18 +17,12 @@ import {
   taskId,
   useFreshTables,
 } from '../support/results-table';
+import { counts } from '../support/run';
 
 useFreshTables();
 
-const counts = (total: number) => ({
-  total,
-  pending: 0,
-  COMPLETED: total,
-  FAILED: 0,
-  EXPIRED: 0,
-  NOT_FOUND: 0,
-  TIMED_OUT: 0,
-});
+/** A run of `total` tasks, all COMPLETED. */
+const completed = (total: number) => counts({ total, COMPLETED: total });
 
 const rawItem = async (runId: string, sk: string) =>
   (
@@ -52,7 +46,7 @@ describe('run records', () => {
     inputKind: 'taskIds',
     outcome: 'SUCCEEDED',
     startedAt: minute(n),
-    counts: counts(n),
+    counts: completed(n),
     ...overrides,
   });
 
@@ -105,7 +99,7 @@ describe('run records', () => {
       runId,
       cycle,
       lastPolledAt: minute(10 + cycle),
-      counts: { ...counts(5), pending: 5 - done, COMPLETED: done },
+      counts: counts({ total: 5, pending: 5 - done, COMPLETED: done }),
     });
 
     // Act

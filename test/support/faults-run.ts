@@ -18,6 +18,7 @@ import {
 } from '../../local/harness';
 import { partitionItems } from './dynamo';
 import { type DynamoCall, faultyDynamo } from './dynamo-faults';
+import { counts } from './run';
 
 const BUNDLE_ARN = 'arn:aws:appfabric:us-east-1:123456789012:appbundle/5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b';
 const APPS = [
@@ -129,17 +130,9 @@ export const execute = (planned: readonly Planned[], runId: string, options: Run
 
 /** Counts a run with these planned outcomes must end with. */
 function countsOf(planned: readonly Planned[]): StatusCounts {
-  const counts: StatusCounts = {
-    total: planned.length,
-    pending: 0,
-    COMPLETED: 0,
-    FAILED: 0,
-    EXPIRED: 0,
-    NOT_FOUND: 0,
-    TIMED_OUT: 0,
-  };
-  for (const p of planned) counts[p.expect] += 1;
-  return counts;
+  const c = counts({ total: planned.length });
+  for (const p of planned) c[p.expect] += 1;
+  return c;
 }
 
 /** A beforeInvoke that calls `fn` with the number of each Poll invocation (attempts included), from 1. */
