@@ -290,14 +290,23 @@ describe('npm start', () => {
 
 describe('Ctrl-C', () => {
   it('aborts the execution, stops both stand-ins, puts back last-run.json and exits 130', async () => {
-    // Prepare: an earlier run's last-run.json; the CLI as `npm start` runs it, in its own process, on a run
-    // long enough to interrupt.
+    // Prepare: an earlier run's last-run.json; the CLI as `npm start` runs it (node with tsx's loader, one
+    // process: the tsx CLI would relay the signal and SIGKILL a child whose event loop is busy for 60 ms),
+    // on a run long enough to interrupt.
     const earlier = `${JSON.stringify({ tableName: 't', dataPath: '.local/data', runId: 'earlier' })}\n`;
     await mkdir(join(dir, '.local'), { recursive: true });
     await writeFile(join(dir, '.local', 'last-run.json'), earlier);
     const child = spawn(
       process.execPath,
-      [require.resolve('tsx/cli'), join(home, 'local', 'run.ts'), '--tasks', '6000', '--scenario', 'timeout'],
+      [
+        '--import',
+        require.resolve('tsx'),
+        join(home, 'local', 'run.ts'),
+        '--tasks',
+        '6000',
+        '--scenario',
+        'timeout',
+      ],
       { cwd: dir, env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'SILENT' } },
     );
     let stdout = '';
