@@ -4,9 +4,11 @@
  *
  * Planned (when the run carries a finish profile from earlier runs, see wait-plan.ts): the next poll goes
  * where the profile says finishes are due, by a small dynamic programme trading a poll's cost against the
- * delay of the tasks it would see. The profile is dropped, for good, once this run strays from it (the
- * share finished so far is off by more than {@link PROFILE_TOLERANCE}) or outlives it. A plan that leaps
- * far past the rate wait right after a busy cycle polls once at the rate wait first ({@link CONFIRM_FACTOR}).
+ * delay of the tasks it would see, and pricing each task left later than 0.95 of an even wait (so that a
+ * thin tail's polls are not so sparse that p95 exceeds what even waits give). The profile is dropped, for
+ * good, once this run strays from it (the share finished so far is off by more than
+ * {@link PROFILE_TOLERANCE}) or outlives it. A plan that leaps far past the rate wait right after a busy
+ * cycle polls once at the rate wait first ({@link CONFIRM_FACTOR}).
  *
  * Rate (no profile, the cold start): the wait follows the rate at which tasks finish. A poll costs about
  * the same whether it finds one result or fifty, and every second a finished task waits for the next
