@@ -13,7 +13,7 @@
  * the same number of polls give. So the plan also prices each task delayed past a late wait h (0.95 of
  * that even wait) and raises the poll cost until it makes no more polls than without that price: the
  * same polls, moved from where finishes are dense to the tail. A few thousand steps per plan (about
- * 1 ms); the price is set once per profile (about 25 ms, cached).
+ * 1 ms); the price is set once per profile (about 30 ms, cached).
  */
 
 /** Times in a finish profile: 64 resolve a wave's edges and a long tail (a profile is about 300 bytes). */
