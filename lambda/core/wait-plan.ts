@@ -271,7 +271,7 @@ interface Tail {
 }
 const tails = new Map<string, Tail | undefined>();
 
-/** The late wait h as a share of an even wait: tasks later than this make a p95 above even waits'. */
+/** The late wait h as a share of an even wait: an even wait's own p95 (its delays are uniform). */
 const TAIL_FACTOR = 0.95;
 
 /**
