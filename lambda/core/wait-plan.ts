@@ -128,10 +128,7 @@ class ProfileCdf {
   private readonly from: number[] = [];
   private readonly to: number[] = [];
   private readonly share: number;
-  /** The profile, as a cache key. */
-  readonly key: string;
   constructor(times: readonly number[]) {
-    this.key = times.join(',');
     const n = times.length;
     this.share = 1 / n;
     for (let i = 0; i < n; i++) {
@@ -217,14 +214,21 @@ export function plannedWaitSeconds(p: PlanInput): number | undefined {
   const min = Math.max(1, p.minWaitSeconds);
   const max = Math.max(min, p.maxWaitSeconds);
   const runTasks = Math.round(p.pendingTasks / Math.max(1e-9, 1 - done));
-  const tail = tailOf(cdf, min, max, p.pollCost, runTasks, p.latePrice ?? LATE_PRICE);
+  const price = p.latePrice ?? LATE_PRICE;
+  const key = `${p.profile.join(',')}|${min}|${max}|${p.pollCost}|${runTasks}|${price}`;
+  let tail = tails.get(key);
+  if (!tails.has(key)) {
+    tail = tailOf(cdf, min, max, p.pollCost, runTasks, price);
+    if (tails.size >= 64) tails.clear();
+    tails.set(key, tail);
+  }
   return solve(cdf, now, min, max, tail?.pollCost ?? p.pollCost, p.pendingTasks, tail?.late)?.first;
 }
 
 /**
  * The tail price for a run: the late wait h, TAIL_FACTOR of an even wait (the profile's span over the
  * polls of the least-delay plan from the start), and the poll cost at which the plan with the tail price
- * makes no more polls than that plan. Cached per profile: the same for every cycle of a run.
+ * makes no more polls than that plan. The same for every cycle of a run, so cached per profile.
  */
 function tailOf(
   cdf: ProfileCdf,
@@ -235,29 +239,22 @@ function tailOf(
   price: number,
 ): Tail | undefined {
   if (!(price > 0)) return undefined;
-  const key = `${cdf.key}|${min}|${max}|${pollCost}|${runTasks}|${price}`;
-  if (tails.has(key)) return tails.get(key);
   const plain = solve(cdf, 0, min, max, pollCost, runTasks);
-  let tail: Tail | undefined;
-  if (plain && plain.polls > 0) {
-    const late = { wait: (TAIL_FACTOR * cdf.end) / plain.polls, price };
-    const polls = (cost: number) => solve(cdf, 0, min, max, cost, runTasks, late)?.polls ?? 0;
-    let lo = pollCost;
-    let hi = pollCost;
-    while (polls(hi) > plain.polls && hi < 1e4 * pollCost) {
-      lo = hi;
-      hi *= 2;
-    }
-    for (let i = 0; i < 10 && hi > lo; i++) {
-      const mid = Math.sqrt(lo * hi);
-      if (polls(mid) > plain.polls) lo = mid;
-      else hi = mid;
-    }
-    tail = { late, pollCost: hi };
+  if (!plain || plain.polls <= 0) return undefined;
+  const late = { wait: (TAIL_FACTOR * cdf.end) / plain.polls, price };
+  const polls = (cost: number) => solve(cdf, 0, min, max, cost, runTasks, late)?.polls ?? 0;
+  let lo = pollCost;
+  let hi = pollCost;
+  while (polls(hi) > plain.polls && hi < 1e4 * pollCost) {
+    lo = hi;
+    hi *= 2;
   }
-  if (tails.size >= 64) tails.clear();
-  tails.set(key, tail);
-  return tail;
+  for (let i = 0; i < 10 && hi > lo; i++) {
+    const mid = Math.sqrt(lo * hi);
+    if (polls(mid) > plain.polls) lo = mid;
+    else hi = mid;
+  }
+  return { late, pollCost: hi };
 }
 interface Late {
   /** The late wait h, seconds. */
@@ -269,6 +266,7 @@ interface Tail {
   late: Late;
   pollCost: number;
 }
+/** Tail prices by profile and plan inputs: a few recent runs' (each key about 300 bytes). */
 const tails = new Map<string, Tail | undefined>();
 
 /** The late wait h as a share of an even wait: an even wait's own p95 (its delays are uniform). */
