@@ -37,17 +37,20 @@ const input = (over: Partial<PolicyInput> = {}): PolicyInput => ({
 });
 
 describe('chooseWait with a finish profile (planned)', () => {
-  it('confirms the end of a wave with one poll at the rate wait, then waits through the gap at the longest', () => {
+  it('confirms the end of a wave with one poll at the rate wait, then crosses the gap in the fewest polls', () => {
     // Prepare: the first wave is in (200 finished in the last 10 s); nothing is due until 1200 s.
     const busy = input({ polledAt: at(41), finishedThisCycle: 200, pendingTasks: 200 });
     const quiet = input({ polledAt: at(51), finishedThisCycle: 0, pendingTasks: 200 });
     // Act
     const check = chooseWait(busy);
     const leap = chooseWait(quiet);
-    // Assess: the check is the rate wait (the minimum, after so many finishes), the leap the maximum.
+    // Assess: the check is the rate wait (the minimum, after so many finishes); the leap is at most the
+    // maximum and leaves the rest of the gap to 1200 s to 3 more polls, the fewest 300 s waits allow.
     expect(check.waitSeconds).toBe(10);
     expect(CONFIRM_FACTOR * check.waitSeconds).toBeLessThan(300);
-    expect(leap.waitSeconds).toBe(300);
+    expect(leap.waitSeconds).toBeGreaterThan(CONFIRM_FACTOR * check.waitSeconds);
+    expect(leap.waitSeconds).toBeLessThanOrEqual(300);
+    expect(Math.ceil((1200 - 51 - leap.waitSeconds) / 300)).toBe(3);
     expect(leap.memory).toEqual({ firstPollAt: T0, profile: bimodal });
   });
 
