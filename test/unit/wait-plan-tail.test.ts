@@ -1,4 +1,5 @@
 import { buildFinishProfile, plannedWaitSeconds, profileShareAt } from '../../lambda/core/wait-plan';
+import { delayStats } from '../../local/bench/frontier/model';
 
 /** 500 tasks finishing log-uniformly from 30 s to 2 h, and a profile learnt from exactly them. */
 const durations = Array.from({ length: 500 }, (_, i) => 30 * 240 ** ((i + 0.5) / 500));
@@ -23,12 +24,9 @@ function walk(latePrice?: number) {
     if (wait === undefined) break;
     polls.push(t + wait);
   }
-  const delays = durations.map((d) => (polls.find((p) => p >= d) ?? Number.NaN) - d).sort((a, b) => a - b);
-  return {
-    polls: polls.length,
-    mean: delays.reduce((a, b) => a + b, 0) / delays.length,
-    p95: delays[Math.floor(0.95 * delays.length)],
-  };
+  const delays = durations.map((d) => (polls.find((p) => p >= d) ?? Number.NaN) - d);
+  const { meanDelaySeconds: mean, p95DelaySeconds: p95 } = delayStats(delays);
+  return { polls: polls.length, mean, p95 };
 }
 
 describe('the planned wait in a long tail', () => {
